@@ -1,0 +1,20 @@
+// One budget of threads for the whole process, shared by the job pool, ITK,
+// OpenMP and LibTorch: on a 2-core machine, oversubscription slows everything.
+#pragma once
+
+namespace cellforge {
+
+struct ThreadBudget {
+    int total = 1;          // hardware threads available to CellForge
+    int cpuLaneWorkers = 1; // jobs run at once on the CPU lane
+    int threadsPerJob = 1;  // threads each CPU job may use internally
+
+    // From the hardware (or CELLFORGE_THREADS if set): with N cores, min(2, N) jobs at
+    // once, each with N / jobs threads.
+    static ThreadBudget fromEnvironment();
+    // Applies the per-job thread count to ITK's global default (the pool a job uses
+    // unless it sets its own); LibTorch stages set at::set_num_threads themselves.
+    void applyToLibraries() const;
+};
+
+}  // namespace cellforge
