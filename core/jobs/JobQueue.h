@@ -39,6 +39,7 @@ struct JobSnapshot {
     double progress = 0;
     std::string message;
     std::string error;       // when Failed
+    bool badInput = false;   // when Failed by an InputError (the CLI exits 2, not 3)
     std::string lane;        // "cpu" or "cuda:N"
     double elapsedSeconds = 0;
 };

@@ -17,7 +17,7 @@ ThreadBudget ThreadBudget::fromEnvironment() {
     }
     b.total = std::max(1, n);
     b.cpuLaneWorkers = std::min(2, b.total);
-    b.threadsPerJob = std::max(1, b.total / b.cpuLaneWorkers);
+    b.threadsPerJob = b.total;
     return b;
 }
 

@@ -40,6 +40,7 @@ struct StageRunRecord {
 struct PipelineRunResult {
     JobState state = JobState::Completed;  // Completed, Failed or Cancelled
     std::string error;                      // first failure's message
+    bool badInput = false;                  // the failure was an InputError (bad data or parameters)
     std::vector<StageRunRecord> stages;
     std::map<std::string, DataPtr> outputs;  // pipeline output file name -> data
     double seconds = 0;
