@@ -120,8 +120,11 @@ TEST_F(CliTest, InfoJsonOnEveryRealFile) {
         int nx, ny, nz;
         double voxel;
     };
+    // EMD-3001: NX,NY,NZ = 73,43,25 with MAPC,MAPR,MAPS = 3,1,2, so columns run along z,
+    // rows along x and sections along y: 43 x 25 x 73 in x, y, z (as ChimeraX shows it),
+    // consistent with MX,MY,MZ = 40,12,72 and NYSTART = -21 giving the x origin.
     for (const Expect& e : {Expect{"EMD-3197.map", 20, 20, 20, 11.4}, Expect{"emd_3197.map.gz", 20, 20, 20, 11.4},
-                            Expect{"EMD-3001.map", 25, 43, 73, -1}, Expect{"mrc3D.mrc", 32, 64, 78, 23.2},
+                            Expect{"EMD-3001.map", 43, 25, 73, 0.44825}, Expect{"mrc3D.mrc", 32, 64, 78, 23.2},
                             Expect{"mrc2D.mrc", 32, 64, 1, -1}, Expect{"tif3D.tif", 32, 64, 78, -1}}) {
         const Result r = runCli(std::string("info --json '") + CELLFORGE_SHARED_DATA "/real/" + e.file + "'");
         ASSERT_EQ(r.exitCode, 0) << e.file << ": " << r.err;
