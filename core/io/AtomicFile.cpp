@@ -1,6 +1,8 @@
 #include "core/io/AtomicFile.h"
 
-#include "core/base/Errors.h"
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
@@ -8,11 +10,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <fcntl.h>
 #include <fstream>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <vector>
+
+#include "core/base/Errors.h"
 
 namespace cellforge::io {
 
@@ -68,8 +69,8 @@ int createTemporary(const std::string& path, std::string& tempPath) {
     const int fd = ::mkostemps(buffer.data(), int(ext.size()), O_CLOEXEC);
     if (fd < 0) {
         const int err = errno;
-        throw InputError("cannot write '" + path + "': folder '" + folder +
-                         "' is not writable (" + errnoText(err) + ")");
+        throw InputError("cannot write '" + path + "': folder '" + folder + "' is not writable (" + errnoText(err) +
+                         ")");
     }
     tempPath.assign(buffer.data());
     ::fchmod(fd, permissionsFor(path));
@@ -80,8 +81,8 @@ void syncAndRename(const std::string& tempPath, const std::string& path) {
     const int fd = ::open(tempPath.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         const int err = errno;
-        throw InputError("cannot write '" + path + "': the temporary file '" + tempPath +
-                         "' disappeared (" + errnoText(err) + ")");
+        throw InputError("cannot write '" + path + "': the temporary file '" + tempPath + "' disappeared (" +
+                         errnoText(err) + ")");
     }
     if (::fsync(fd) != 0) {
         const int err = errno;
@@ -91,8 +92,7 @@ void syncAndRename(const std::string& tempPath, const std::string& path) {
     ::close(fd);
     if (::rename(tempPath.c_str(), path.c_str()) != 0) {
         const int err = errno;
-        throw InputError("cannot write '" + path + "': rename from '" + tempPath + "' failed (" +
-                         errnoText(err) + ")");
+        throw InputError("cannot write '" + path + "': rename from '" + tempPath + "' failed (" + errnoText(err) + ")");
     }
     fsyncFolder(folderOf(path));
 }
@@ -114,8 +114,7 @@ void writeAtomically(const std::string& path, const std::function<void(std::ofst
     });
 }
 
-void writeAtomicallyByName(const std::string& path,
-                           const std::function<void(const std::string& tempPath)>& write) {
+void writeAtomicallyByName(const std::string& path, const std::function<void(const std::string& tempPath)>& write) {
     if (path.empty()) throw InputError("cannot write a file with an empty name");
     std::string tempPath;
     const int fd = createTemporary(path, tempPath);
@@ -131,16 +130,14 @@ void writeAtomicallyByName(const std::string& path,
 
 std::string fileExtension(const std::string& path) {
     std::string name = fileNameOf(path);
-    std::transform(name.begin(), name.end(), name.begin(),
-                   [](unsigned char c) { return char(std::tolower(c)); });
+    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return char(std::tolower(c)); });
     // A leading dot marks a hidden file, not an extension.
     const auto lastDot = name.find_last_of('.');
     if (lastDot == std::string::npos || lastDot == 0) return "";
     std::string ext = name.substr(lastDot);
     if (ext == ".gz" || ext == ".bz2" || ext == ".xz") {
         const auto previous = name.find_last_of('.', lastDot - 1);
-        if (previous != std::string::npos && previous != 0 && previous + 1 < lastDot)
-            ext = name.substr(previous);
+        if (previous != std::string::npos && previous != 0 && previous + 1 < lastDot) ext = name.substr(previous);
     }
     return ext;
 }

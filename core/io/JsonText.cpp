@@ -1,11 +1,11 @@
 #include "core/io/JsonText.h"
 
-#include "core/base/Errors.h"
-
 #include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+
+#include "core/base/Errors.h"
 
 namespace cellforge::io::json {
 
@@ -17,12 +17,18 @@ const Value* Value::find(const std::string& key) const {
 
 std::string typeName(Value::Type type) {
     switch (type) {
-    case Value::Type::Null: return "null";
-    case Value::Type::Bool: return "a boolean";
-    case Value::Type::Number: return "a number";
-    case Value::Type::String: return "a string";
-    case Value::Type::Array: return "an array";
-    case Value::Type::Object: return "an object";
+        case Value::Type::Null:
+            return "null";
+        case Value::Type::Bool:
+            return "a boolean";
+        case Value::Type::Number:
+            return "a number";
+        case Value::Type::String:
+            return "a string";
+        case Value::Type::Array:
+            return "an array";
+        case Value::Type::Object:
+            return "an object";
     }
     return "?";
 }
@@ -52,8 +58,8 @@ private:
                 ++column;
             }
         }
-        throw InputError(what_ + ": line " + std::to_string(line) + ", column " + std::to_string(column) +
-                         ": " + message);
+        throw InputError(what_ + ": line " + std::to_string(line) + ", column " + std::to_string(column) + ": " +
+                         message);
     }
 
     void skipSpace() {
@@ -184,10 +190,14 @@ private:
         for (int i = 0; i < 4; ++i) {
             const char h = text_[pos_++];
             cp <<= 4;
-            if (h >= '0' && h <= '9') cp |= std::uint32_t(h - '0');
-            else if (h >= 'a' && h <= 'f') cp |= std::uint32_t(h - 'a' + 10);
-            else if (h >= 'A' && h <= 'F') cp |= std::uint32_t(h - 'A' + 10);
-            else fail("bad hex digit in a \\u escape");
+            if (h >= '0' && h <= '9')
+                cp |= std::uint32_t(h - '0');
+            else if (h >= 'a' && h <= 'f')
+                cp |= std::uint32_t(h - 'a' + 10);
+            else if (h >= 'A' && h <= 'F')
+                cp |= std::uint32_t(h - 'A' + 10);
+            else
+                fail("bad hex digit in a \\u escape");
         }
         return cp;
     }
@@ -207,26 +217,43 @@ private:
             if (pos_ >= text_.size()) fail("unterminated escape");
             const char e = text_[pos_++];
             switch (e) {
-            case '"': out += '"'; break;
-            case '\\': out += '\\'; break;
-            case '/': out += '/'; break;
-            case 'b': out += '\b'; break;
-            case 'f': out += '\f'; break;
-            case 'n': out += '\n'; break;
-            case 'r': out += '\r'; break;
-            case 't': out += '\t'; break;
-            case 'u': {
-                std::uint32_t cp = hex4();
-                if (cp >= 0xD800 && cp < 0xDC00 && text_.compare(pos_, 2, "\\u") == 0) {
-                    pos_ += 2;
-                    const std::uint32_t low = hex4();
-                    if (low < 0xDC00 || low > 0xDFFF) fail("bad surrogate pair in a \\u escape");
-                    cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+                case '"':
+                    out += '"';
+                    break;
+                case '\\':
+                    out += '\\';
+                    break;
+                case '/':
+                    out += '/';
+                    break;
+                case 'b':
+                    out += '\b';
+                    break;
+                case 'f':
+                    out += '\f';
+                    break;
+                case 'n':
+                    out += '\n';
+                    break;
+                case 'r':
+                    out += '\r';
+                    break;
+                case 't':
+                    out += '\t';
+                    break;
+                case 'u': {
+                    std::uint32_t cp = hex4();
+                    if (cp >= 0xD800 && cp < 0xDC00 && text_.compare(pos_, 2, "\\u") == 0) {
+                        pos_ += 2;
+                        const std::uint32_t low = hex4();
+                        if (low < 0xDC00 || low > 0xDFFF) fail("bad surrogate pair in a \\u escape");
+                        cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+                    }
+                    appendUtf8(out, cp);
+                    break;
                 }
-                appendUtf8(out, cp);
-                break;
-            }
-            default: fail(std::string("unknown escape '\\") + e + "'");
+                default:
+                    fail(std::string("unknown escape '\\") + e + "'");
             }
         }
     }
@@ -246,21 +273,35 @@ std::string quote(const std::string& text) {
     out += '"';
     for (const char c : text) {
         switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
-        case '\b': out += "\\b"; break;
-        case '\f': out += "\\f"; break;
-        default:
-            if (static_cast<unsigned char>(c) < 0x20) {
-                char buffer[8];
-                std::snprintf(buffer, sizeof buffer, "\\u%04x", unsigned(static_cast<unsigned char>(c)));
-                out += buffer;
-            } else {
-                out += c;
-            }
+            case '"':
+                out += "\\\"";
+                break;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
+            case '\b':
+                out += "\\b";
+                break;
+            case '\f':
+                out += "\\f";
+                break;
+            default:
+                if (static_cast<unsigned char>(c) < 0x20) {
+                    char buffer[8];
+                    std::snprintf(buffer, sizeof buffer, "\\u%04x", unsigned(static_cast<unsigned char>(c)));
+                    out += buffer;
+                } else {
+                    out += c;
+                }
         }
     }
     out += '"';

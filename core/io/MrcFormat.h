@@ -3,15 +3,16 @@
 // byte-swapped files with a missing machine stamp, permuted axes, gzip.
 //
 // Reading rules (each one is also stated where it is applied):
-// - Byte order: machine stamp byte 0x44 little-endian, 0x11 big-endian. When the stamp
-//   is 0, unknown, or contradicts the header (NX/NY/NZ/MODE implausible in that order
-//   but plausible in the other), the order in which NX, NY, NZ are in 1..2^24 and MODE
-//   is a known mode wins.
+// - Byte order: machine stamp byte 0x44 (or 0x41) little-endian, 0x11 (or 0x17)
+//   big-endian. When the stamp is 0, unknown, or contradicts the header (NX/NY/NZ/MODE
+//   implausible in that order but plausible in the other), the order in which NX, NY,
+//   NZ are in 1..2^24 and MODE is a known mode wins.
 // - Modes: 0 int8/uint8, 1 int16, 2 float32, 6 uint16, 12 float16 (read as float32),
 //   101 4-bit (two voxels a byte, low nibble first, rows padded to whole bytes; read
 //   as uint8). Modes 3, 4 (complex) and 16 (RGB) are refused.
-// - Mode 0 signedness, decided from the header alone so that a slab read and a full
-//   read agree: (1) an IMOD stamp (1146047817 at byte 152) decides by its flag bit 0
+// - Mode 0 signedness (MRC2014 says signed, IMOD wrote unsigned for years and its files
+//   often carry no hint), decided from the header alone so that a slab read and a
+//   full read agree: (1) an IMOD stamp (1146047817 at byte 152) decides by its flag bit 0
 //   (set = signed), as IMOD does; (2) otherwise, if DMIN/DMAX are a computed range
 //   (DMIN <= DMAX) that only one interpretation can produce (DMIN < 0: signed;
 //   DMAX > 127: unsigned); (3) otherwise a file that declares MRC2014 ("MAP " and
@@ -46,14 +47,14 @@
 // when the number of sections changed.
 #pragma once
 
-#include "core/data/Volume.h"
-#include "core/io/VolumeIO.h"
-
 #include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
+
+#include "core/data/Volume.h"
+#include "core/io/VolumeIO.h"
 
 namespace cellforge::io {
 
@@ -74,7 +75,7 @@ struct MrcHeader {
     std::int32_t nlabl = 0;
     std::vector<std::string> labels;  // the first NLABL labels, trailing blanks removed
     std::int32_t imodStamp = 0, imodFlags = 0;
-    bool fileBigEndian = false;   // the byte order of the data on disk
+    bool fileBigEndian = false;     // the byte order of the data on disk
     std::vector<std::uint8_t> raw;  // the 1024 bytes, converted to native order
 };
 
@@ -120,8 +121,9 @@ public:
     // Bytes of file data behind one z slice (for choosing slab sizes).
     std::uint64_t bytesPerSlice() const;
 
+    class Source;  // where the bytes come from (pread or a gzip stream); internal
+
 private:
-    class Source;
     void readFileBox(std::int64_t z0, std::int64_t count, std::byte* out);
 
     std::string path_;

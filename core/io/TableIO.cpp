@@ -12,22 +12,21 @@
 // NaN and infinities, which JSON lacks, are written as null and read back as NaN.
 #include "core/io/TableIO.h"
 
-#include "core/base/Errors.h"
-#include "core/io/AtomicFile.h"
-#include "core/io/JsonText.h"
-
 #include <charconv>
 #include <cmath>
 #include <fstream>
 #include <sstream>
+
+#include "core/base/Errors.h"
+#include "core/io/AtomicFile.h"
+#include "core/io/JsonText.h"
 
 namespace cellforge::io {
 
 namespace {
 
 bool needsQuotes(const std::string& s) {
-    return s.empty() || s.find_first_of(",\"\r\n") != std::string::npos || s.front() == ' ' ||
-           s.back() == ' ';
+    return s.empty() || s.find_first_of(",\"\r\n") != std::string::npos || s.front() == ' ' || s.back() == ' ';
 }
 
 std::string csvQuote(const std::string& s) {
@@ -60,8 +59,10 @@ std::string tableToCsv(const Table& table) {
         const auto& row = table.row(r);
         for (std::size_t c = 0; c < row.size(); ++c) {
             if (c) out += ',';
-            if (const double* d = std::get_if<double>(&row[c])) out += csvNumber(*d);
-            else out += csvQuote(std::get<std::string>(row[c]));
+            if (const double* d = std::get_if<double>(&row[c]))
+                out += csvNumber(*d);
+            else
+                out += csvQuote(std::get<std::string>(row[c]));
         }
         out += "\r\n";
     }
@@ -129,8 +130,8 @@ std::vector<std::vector<CsvField>> parseCsv(const std::string& text, const std::
                 field.text += text[i++];
             }
             if (i < text.size() && text[i] != ',' && text[i] != '\n' && text[i] != '\r')
-                throw InputError(path + ": line " + std::to_string(line) + ": unexpected '" +
-                                 std::string(1, text[i]) + "' after a closing quote (expected ',' or a line end)");
+                throw InputError(path + ": line " + std::to_string(line) + ": unexpected '" + std::string(1, text[i]) +
+                                 "' after a closing quote (expected ',' or a line end)");
             continue;
         }
         if (c == ',') {
@@ -146,8 +147,9 @@ std::vector<std::vector<CsvField>> parseCsv(const std::string& text, const std::
             continue;
         }
         if (c == '"' && fieldStarted && !field.quoted)
-            throw InputError(path + ": line " + std::to_string(line) +
-                             ": a quote inside an unquoted field (RFC 4180 expects the field quoted and the quote doubled)");
+            throw InputError(
+                path + ": line " + std::to_string(line) +
+                ": a quote inside an unquoted field (RFC 4180 expects the field quoted and the quote doubled)");
         field.text += c;
         fieldStarted = true;
         ++i;
@@ -174,10 +176,14 @@ Table tableFromCsv(const std::string& text, const std::string& path) {
         values.reserve(columns.size());
         for (auto& f : kept[r]) {
             double d = 0;
-            if (f.quoted) values.emplace_back(std::move(f.text));
-            else if (f.text.empty()) values.emplace_back(std::nan(""));
-            else if (parseNumber(f.text, d)) values.emplace_back(d);
-            else values.emplace_back(std::move(f.text));
+            if (f.quoted)
+                values.emplace_back(std::move(f.text));
+            else if (f.text.empty())
+                values.emplace_back(std::nan(""));
+            else if (parseNumber(f.text, d))
+                values.emplace_back(d);
+            else
+                values.emplace_back(std::move(f.text));
         }
         table.addRow(std::move(values));
     }
@@ -186,7 +192,9 @@ Table tableFromCsv(const std::string& text, const std::string& path) {
 
 Table tableFromJson(const std::string& text, const std::string& path) {
     const json::Value doc = json::parse(text, path);
-    if (!doc.isObject()) throw InputError(path + ": expected a JSON object with \"columns\" and \"rows\", found " + json::typeName(doc.type));
+    if (!doc.isObject())
+        throw InputError(path + ": expected a JSON object with \"columns\" and \"rows\", found " +
+                         json::typeName(doc.type));
     const json::Value* columns = doc.find("columns");
     if (!columns || !columns->isArray())
         throw InputError(path + ": field \"columns\" is " + (columns ? json::typeName(columns->type) : "missing") +
@@ -194,14 +202,16 @@ Table tableFromJson(const std::string& text, const std::string& path) {
     std::vector<std::string> names;
     for (const auto& c : columns->array) {
         if (!c.isString())
-            throw InputError(path + ": \"columns\" holds " + json::typeName(c.type) + ", expected column names (strings)");
+            throw InputError(path + ": \"columns\" holds " + json::typeName(c.type) +
+                             ", expected column names (strings)");
         names.push_back(c.string);
     }
     Table table(names);
     const json::Value* rows = doc.find("rows");
     if (rows && !rows->isNull()) {
         if (!rows->isArray())
-            throw InputError(path + ": field \"rows\" is " + json::typeName(rows->type) + ", expected an array of rows");
+            throw InputError(path + ": field \"rows\" is " + json::typeName(rows->type) +
+                             ", expected an array of rows");
         for (std::size_t r = 0; r < rows->array.size(); ++r) {
             const json::Value& row = rows->array[r];
             if (!row.isArray() || row.array.size() != names.size())
@@ -212,9 +222,12 @@ Table tableFromJson(const std::string& text, const std::string& path) {
             std::vector<TableValue> values;
             for (std::size_t c = 0; c < row.array.size(); ++c) {
                 const json::Value& cell = row.array[c];
-                if (cell.isNumber()) values.emplace_back(cell.number);
-                else if (cell.isNull()) values.emplace_back(std::nan(""));
-                else if (cell.isString()) values.emplace_back(cell.string);
+                if (cell.isNumber())
+                    values.emplace_back(cell.number);
+                else if (cell.isNull())
+                    values.emplace_back(std::nan(""));
+                else if (cell.isString())
+                    values.emplace_back(cell.string);
                 else
                     throw InputError(path + ": row " + std::to_string(r) + ", column \"" + names[c] + "\" holds " +
                                      json::typeName(cell.type) + ", expected a number, a string or null");
@@ -224,12 +237,16 @@ Table tableFromJson(const std::string& text, const std::string& path) {
     }
     if (const json::Value* notes = doc.find("notes"); notes && !notes->isNull()) {
         if (!notes->isObject())
-            throw InputError(path + ": field \"notes\" is " + json::typeName(notes->type) + ", expected an object of strings");
+            throw InputError(path + ": field \"notes\" is " + json::typeName(notes->type) +
+                             ", expected an object of strings");
         for (const auto& [key, value] : notes->object) {
-            if (value.isString()) table.notes.emplace_back(key, value.string);
-            else if (value.isNumber()) table.notes.emplace_back(key, json::number(value.number));
+            if (value.isString())
+                table.notes.emplace_back(key, value.string);
+            else if (value.isNumber())
+                table.notes.emplace_back(key, json::number(value.number));
             else
-                throw InputError(path + ": note \"" + key + "\" is " + json::typeName(value.type) + ", expected a string");
+                throw InputError(path + ": note \"" + key + "\" is " + json::typeName(value.type) +
+                                 ", expected a string");
         }
     }
     return table;
@@ -260,14 +277,17 @@ std::string tableToJson(const Table& table) {
         const auto& row = table.row(r);
         for (std::size_t c = 0; c < row.size(); ++c) {
             if (c) out += ", ";
-            if (const double* d = std::get_if<double>(&row[c])) out += json::number(*d);
-            else out += json::quote(std::get<std::string>(row[c]));
+            if (const double* d = std::get_if<double>(&row[c]))
+                out += json::number(*d);
+            else
+                out += json::quote(std::get<std::string>(row[c]));
         }
         out += ']';
     }
     out += table.rowCount() ? "\n  ],\n  \"notes\": {" : "],\n  \"notes\": {";
     for (std::size_t i = 0; i < table.notes.size(); ++i)
-        out += (i ? ",\n    " : "\n    ") + json::quote(table.notes[i].first) + ": " + json::quote(table.notes[i].second);
+        out +=
+            (i ? ",\n    " : "\n    ") + json::quote(table.notes[i].first) + ": " + json::quote(table.notes[i].second);
     out += table.notes.empty() ? "}\n}\n" : "\n  }\n}\n";
     return out;
 }
@@ -275,16 +295,21 @@ std::string tableToJson(const Table& table) {
 void writeTable(const std::string& path, const Table& table) {
     const std::string ext = fileExtension(path);
     std::string text;
-    if (ext == ".csv") text = tableToCsv(table);
-    else if (ext == ".json") text = tableToJson(table);
-    else throw InputError("cannot write table '" + path + "': extension '" + ext + "' is not a table format (expected .csv or .json)");
+    if (ext == ".csv")
+        text = tableToCsv(table);
+    else if (ext == ".json")
+        text = tableToJson(table);
+    else
+        throw InputError("cannot write table '" + path + "': extension '" + ext +
+                         "' is not a table format (expected .csv or .json)");
     writeAtomically(path, [&](std::ofstream& out) { out.write(text.data(), std::streamsize(text.size())); });
 }
 
 Table readTable(const std::string& path) {
     const std::string ext = fileExtension(path);
     if (ext != ".csv" && ext != ".json")
-        throw InputError("cannot read table '" + path + "': extension '" + ext + "' is not a table format (expected .csv or .json)");
+        throw InputError("cannot read table '" + path + "': extension '" + ext +
+                         "' is not a table format (expected .csv or .json)");
     const std::string text = readWholeFile(path);
     return ext == ".csv" ? tableFromCsv(text, path) : tableFromJson(text, path);
 }

@@ -2,6 +2,10 @@
 // MRC (.mrc .map .rec .st .ali .mrcs, and .gz of those), TIFF stacks (.tif .tiff),
 // NRRD (.nrrd .nhdr), MetaImage (.mha .mhd), NIfTI (.nii .nii.gz).
 // Orientation: see Volume.h (MRC row 0 = y 0; TIFF's top row is y = ny-1).
+// The MRC rules (byte order, IMOD's unsigned mode 0, axis permutation, voxel size and
+// origin fallbacks, what a write keeps from the source header) are in MrcFormat.h; the
+// ITK formats' conventions in ItkImageFormats.h. Label volumes carry their table in a
+// sidecar "<file>.labels.json" in every format.
 #pragma once
 
 #include "core/data/LabelVolume.h"

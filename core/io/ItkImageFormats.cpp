@@ -1,0 +1,391 @@
+#include "core/io/ItkImageFormats.h"
+
+#include <fcntl.h>
+#include <itkImageIOBase.h>
+#include <itkMetaImageIO.h>
+#include <itkMetaImageIOFactory.h>
+#include <itkNiftiImageIO.h>
+#include <itkNiftiImageIOFactory.h>
+#include <itkNrrdImageIO.h>
+#include <itkNrrdImageIOFactory.h>
+#include <itkTIFFImageIO.h>
+#include <itkTIFFImageIOFactory.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "core/base/Errors.h"
+#include "core/io/AtomicFile.h"
+#include "core/io/MrcFormat.h"
+
+namespace cellforge::io {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+itk::ImageIOBase::Pointer createImageIO(const std::string& format) {
+    if (format == "tiff") return itk::TIFFImageIO::New().GetPointer();
+    if (format == "nrrd") return itk::NrrdImageIO::New().GetPointer();
+    if (format == "metaimage") return itk::MetaImageIO::New().GetPointer();
+    if (format == "nifti") return itk::NiftiImageIO::New().GetPointer();
+    return nullptr;
+}
+
+std::string itkMessage(const itk::ExceptionObject& e) {
+    std::string d = e.GetDescription();
+    while (!d.empty() && (d.back() == '\n' || d.back() == ' ')) d.pop_back();
+    return d;
+}
+
+// Reverses the order of rows within each z slice, in place.
+void flipRows(std::byte* data, std::int64_t nx, std::int64_t ny, std::int64_t nz, std::size_t elementSize) {
+    const std::size_t rowBytes = std::size_t(nx) * elementSize;
+    std::vector<std::byte> tmp(rowBytes);
+    for (std::int64_t z = 0; z < nz; ++z) {
+        std::byte* slice = data + std::size_t(z) * std::size_t(ny) * rowBytes;
+        for (std::int64_t y = 0; y < ny / 2; ++y) {
+            std::byte* a = slice + std::size_t(y) * rowBytes;
+            std::byte* b = slice + std::size_t(ny - 1 - y) * rowBytes;
+            std::memcpy(tmp.data(), a, rowBytes);
+            std::memcpy(a, b, rowBytes);
+            std::memcpy(b, tmp.data(), rowBytes);
+        }
+    }
+}
+
+template <typename Source>
+void convertToFloat(const std::byte* src, float* dst, std::size_t n) {
+    const Source* s = reinterpret_cast<const Source*>(src);
+    for (std::size_t i = 0; i < n; ++i) dst[i] = float(s[i]);
+}
+
+bool directType(itk::IOComponentEnum c, ScalarType& type) {
+    switch (c) {
+        case itk::IOComponentEnum::UCHAR:
+            type = ScalarType::UInt8;
+            return true;
+        case itk::IOComponentEnum::CHAR:
+            type = ScalarType::Int8;
+            return true;
+        case itk::IOComponentEnum::USHORT:
+            type = ScalarType::UInt16;
+            return true;
+        case itk::IOComponentEnum::SHORT:
+            type = ScalarType::Int16;
+            return true;
+        case itk::IOComponentEnum::FLOAT:
+            type = ScalarType::Float32;
+            return true;
+        default:
+            return false;
+    }
+}
+
+itk::IOComponentEnum componentFor(ScalarType t) {
+    switch (t) {
+        case ScalarType::UInt8:
+            return itk::IOComponentEnum::UCHAR;
+        case ScalarType::Int8:
+            return itk::IOComponentEnum::CHAR;
+        case ScalarType::UInt16:
+            return itk::IOComponentEnum::USHORT;
+        case ScalarType::Int16:
+            return itk::IOComponentEnum::SHORT;
+        case ScalarType::Float32:
+            return itk::IOComponentEnum::FLOAT;
+    }
+    return itk::IOComponentEnum::FLOAT;
+}
+
+void fsyncPath(const std::string& path) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return;
+    ::fsync(fd);
+    ::close(fd);
+}
+
+void writeWithItk(const std::string& format, const std::string& filePath, const std::string& targetPath,
+                  const Volume& volume, const Vec3& voxel) {
+    itk::ImageIOBase::Pointer io = createImageIO(format);
+    const unsigned dimensions = volume.nz() == 1 ? 2 : 3;
+    io->SetNumberOfDimensions(dimensions);
+    itk::ImageIORegion region(dimensions);
+    for (unsigned i = 0; i < dimensions; ++i) {
+        io->SetDimensions(i, itk::SizeValueType(volume.dims()[i]));
+        io->SetSpacing(i, voxel[i]);
+        io->SetOrigin(i, volume.origin()[i]);
+        std::vector<double> axis(dimensions, 0.0);
+        axis[i] = 1.0;
+        io->SetDirection(i, axis);
+        region.SetIndex(i, 0);
+        region.SetSize(i, itk::SizeValueType(volume.dims()[i]));
+    }
+    io->SetIORegion(region);
+    io->SetPixelType(itk::IOPixelEnum::SCALAR);
+    io->SetNumberOfComponents(1);
+    io->SetComponentType(componentFor(volume.scalarType()));
+    io->SetFileName(filePath);
+    if (format == "tiff") {
+        auto* tiff = dynamic_cast<itk::TIFFImageIO*>(io.GetPointer());
+        // ITK's TIFF writer has LZW disabled (it falls back to PackBits with a warning):
+        // Deflate, which every TIFF reader of the field reads, for integer data.
+        if (volume.scalarType() == ScalarType::Float32)
+            tiff->SetCompressionToNoCompression();
+        else
+            tiff->SetCompressionToDeflate();
+    } else if (format == "nifti") {
+        io->SetUseCompression(fileExtension(targetPath) == ".nii.gz");
+    }
+    // Rows flipped so that the file's first row is the top of the image.
+    std::vector<std::byte> flipped(volume.byteSize());
+    std::memcpy(flipped.data(), volume.bytes(), flipped.size());
+    flipRows(flipped.data(), volume.nx(), volume.ny(), volume.nz(), scalarSize(volume.scalarType()));
+    try {
+        io->Write(flipped.data());
+    } catch (const itk::ExceptionObject& e) {
+        throw InputError("cannot write " + format + " file '" + targetPath + "': " + itkMessage(e));
+    }
+}
+
+// A symbolic link to a file, alone in a fresh temporary folder; both removed when done.
+class PrivateLink {
+public:
+    explicit PrivateLink(const std::string& target) {
+        std::string pattern = (fs::temp_directory_path() / "cellforge-link-XXXXXX").string();
+        std::vector<char> buffer(pattern.begin(), pattern.end());
+        buffer.push_back('\0');
+        if (!::mkdtemp(buffer.data())) throw InputError("cannot read '" + target + "': no temporary folder for a link");
+        folder_ = buffer.data();
+        path_ = (fs::path(folder_) / ("volume" + fileExtension(target))).string();
+        std::error_code error;
+        fs::create_symlink(fs::absolute(target), path_, error);
+        if (error) {
+            fs::remove(folder_, error);
+            throw InputError("cannot read '" + target + "': linking it failed (" + error.message() + ")");
+        }
+    }
+    ~PrivateLink() {
+        std::error_code ignored;
+        fs::remove_all(folder_, ignored);
+    }
+    const std::string& path() const { return path_; }
+
+private:
+    std::string folder_, path_;
+};
+
+}  // namespace
+
+void registerItkImageIOFactories() {
+    static std::once_flag once;
+    std::call_once(once, [] {
+        itk::TIFFImageIOFactory::RegisterOneFactory();
+        itk::NrrdImageIOFactory::RegisterOneFactory();
+        itk::MetaImageIOFactory::RegisterOneFactory();
+        itk::NiftiImageIOFactory::RegisterOneFactory();
+    });
+}
+
+std::string itkFormatName(const std::string& path) {
+    const std::string ext = fileExtension(path);
+    if (ext == ".tif" || ext == ".tiff") return "tiff";
+    if (ext == ".nrrd" || ext == ".nhdr") return "nrrd";
+    if (ext == ".mha" || ext == ".mhd") return "metaimage";
+    if (ext == ".nii" || ext == ".nii.gz") return "nifti";
+    return "";
+}
+
+bool isItkVolumePath(const std::string& path) { return !itkFormatName(path).empty(); }
+
+Volume readItkVolume(const std::string& path, const VolumeReadOptions& options) {
+    registerItkImageIOFactories();
+    const std::string format = itkFormatName(path);
+    if (format.empty())
+        throw InputError("'" + path + "' is not a TIFF, NRRD, MetaImage or NIfTI file (by its extension)");
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) {
+        const int err = errno;
+        throw InputError("cannot open " + format + " file '" + path + "': " + std::strerror(err));
+    }
+    // NIfTI's library looks for "x.nii" first when asked for the data of "x.nii.gz",
+    // so with both present it would mix one's header with the other's voxels. Read
+    // through a private link then.
+    std::unique_ptr<PrivateLink> link;
+    std::string readPath = path;
+    if (fileExtension(path) == ".nii.gz" && ::stat(path.substr(0, path.size() - 3).c_str(), &st) == 0) {
+        link = std::make_unique<PrivateLink>(path);
+        readPath = link->path();
+    }
+    itk::ImageIOBase::Pointer io = createImageIO(format);
+    io->SetFileName(readPath);
+    if (!io->CanReadFile(readPath.c_str()))
+        throw InputError(format + " file '" + path + "': not a readable " + format + " file (ITK's reader refuses it)");
+    try {
+        io->ReadImageInformation();
+    } catch (const itk::ExceptionObject& e) {
+        throw InputError(format + " file '" + path + "': " + itkMessage(e));
+    }
+    const unsigned n = io->GetNumberOfDimensions();
+    if (io->GetNumberOfComponents() != 1)
+        throw InputError(format + " file '" + path + "': " + std::to_string(io->GetNumberOfComponents()) +
+                         " components per pixel, expected a single-channel (scalar) image");
+    if (n < 2)
+        throw InputError(format + " file '" + path + "': " + std::to_string(n) + " dimension(s), expected 2 or 3");
+    Index3 dims{1, 1, 1};
+    Vec3 spacing{1, 1, 1}, origin{0, 0, 0};
+    for (unsigned i = 0; i < n; ++i) {
+        const auto d = std::int64_t(io->GetDimensions(i));
+        if (i < 3) {
+            dims[i] = d;
+            spacing[i] = io->GetSpacing(i);
+            origin[i] = io->GetOrigin(i);
+        } else if (d != 1) {
+            throw InputError(format + " file '" + path + "': " + std::to_string(n) + " dimensions with size " +
+                             std::to_string(d) + " along dimension " + std::to_string(i + 1) +
+                             ", expected a 2D or 3D image");
+        }
+    }
+    for (int a = 0; a < 3; ++a)
+        if (dims[a] <= 0)
+            throw InputError(format + " file '" + path + "': dimension " + std::to_string(a + 1) + " is " +
+                             std::to_string(dims[a]) + ", expected a positive size");
+    itk::ImageIORegion region(n);
+    for (unsigned i = 0; i < n; ++i) {
+        region.SetIndex(i, 0);
+        region.SetSize(i, io->GetDimensions(i));
+    }
+    io->SetIORegion(region);
+
+    const itk::IOComponentEnum component = io->GetComponentType();
+    ScalarType type = ScalarType::Float32;
+    const bool direct = directType(component, type);
+    const std::size_t voxels = std::size_t(dims[0] * dims[1] * dims[2]);
+    Volume volume(dims, type, allocateVolumeStorage(voxels * scalarSize(type)));
+    try {
+        if (direct) {
+            io->Read(volume.bytes());
+        } else {
+            const std::size_t componentSize = io->GetComponentSize();
+            std::vector<std::byte> buffer(voxels * componentSize);
+            io->Read(buffer.data());
+            float* dst = volume.data<float>();
+            switch (component) {
+                case itk::IOComponentEnum::UINT:
+                    convertToFloat<std::uint32_t>(buffer.data(), dst, voxels);
+                    break;
+                case itk::IOComponentEnum::INT:
+                    convertToFloat<std::int32_t>(buffer.data(), dst, voxels);
+                    break;
+                case itk::IOComponentEnum::ULONG:
+                    if (componentSize == 8)
+                        convertToFloat<std::uint64_t>(buffer.data(), dst, voxels);
+                    else
+                        convertToFloat<std::uint32_t>(buffer.data(), dst, voxels);
+                    break;
+                case itk::IOComponentEnum::LONG:
+                    if (componentSize == 8)
+                        convertToFloat<std::int64_t>(buffer.data(), dst, voxels);
+                    else
+                        convertToFloat<std::int32_t>(buffer.data(), dst, voxels);
+                    break;
+                case itk::IOComponentEnum::ULONGLONG:
+                    convertToFloat<std::uint64_t>(buffer.data(), dst, voxels);
+                    break;
+                case itk::IOComponentEnum::LONGLONG:
+                    convertToFloat<std::int64_t>(buffer.data(), dst, voxels);
+                    break;
+                case itk::IOComponentEnum::DOUBLE:
+                    convertToFloat<double>(buffer.data(), dst, voxels);
+                    break;
+                default:
+                    throw InputError(format + " file '" + path + "': pixel type " +
+                                     itk::ImageIOBase::GetComponentTypeAsString(component) +
+                                     " is not supported, expected an integer or floating-point scalar");
+            }
+        }
+    } catch (const itk::ExceptionObject& e) {
+        throw InputError(format + " file '" + path + "': " + itkMessage(e));
+    }
+    flipRows(volume.bytes(), dims[0], dims[1], dims[2], scalarSize(type));
+
+    Vec3 voxel = spacing;
+    for (double& v : voxel)
+        if (!(v > 0) || !std::isfinite(v)) v = 1.0;
+    if (options.voxelSizeOverride) voxel = *options.voxelSizeOverride;
+    volume.setVoxelSize(voxel);
+    for (double& o : origin)
+        if (!std::isfinite(o)) o = 0.0;
+    volume.setOrigin(origin);
+    SourceHeader header;
+    header.format = format;
+    volume.setSourceHeader(std::move(header));
+    return volume;
+}
+
+void writeItkVolume(const std::string& path, const Volume& volume, const VolumeWriteOptions& options) {
+    registerItkImageIOFactories();
+    const std::string format = itkFormatName(path);
+    if (format.empty()) throw InputError("cannot write '" + path + "': not a TIFF, NRRD, MetaImage or NIfTI name");
+    if (volume.empty()) throw InputError("cannot write " + format + " file '" + path + "': the volume is empty");
+    if (options.mrcMode)
+        throw InputError("cannot write " + format + " file '" + path + "': an MRC mode (" +
+                         std::to_string(*options.mrcMode) + ") was given, expected none for a non-MRC format");
+    Vec3 voxel = volume.voxelSize();
+    if (options.voxelSizeOverride) voxel = *options.voxelSizeOverride;
+    for (double v : voxel)
+        if (!(v > 0) || !std::isfinite(v))
+            throw InputError("cannot write " + format + " file '" + path + "': voxel size must be positive and finite");
+
+    const std::string ext = fileExtension(path);
+    if (ext != ".mhd" && ext != ".nhdr") {
+        writeAtomicallyByName(path, [&](const std::string& temp) { writeWithItk(format, temp, path, volume, voxel); });
+        return;
+    }
+    // A header and a separate data file: write both into a temporary folder beside the
+    // target, then move the data file(s) first and the header last.
+    const fs::path target(path);
+    const fs::path folder = target.has_parent_path() ? target.parent_path() : fs::path(".");
+    std::string pattern = (folder / ("." + target.filename().string() + ".cftmp-XXXXXX")).string();
+    std::vector<char> buffer(pattern.begin(), pattern.end());
+    buffer.push_back('\0');
+    if (!::mkdtemp(buffer.data())) {
+        const int err = errno;
+        throw InputError("cannot write '" + path + "': folder '" + folder.string() + "' is not writable (" +
+                         std::strerror(err) + ")");
+    }
+    const fs::path tempFolder(buffer.data());
+    try {
+        const fs::path tempHeader = tempFolder / target.filename();
+        writeWithItk(format, tempHeader.string(), path, volume, voxel);
+        std::vector<fs::path> dataFiles;
+        for (const auto& entry : fs::directory_iterator(tempFolder))
+            if (entry.path().filename() != target.filename()) dataFiles.push_back(entry.path());
+        for (const auto& f : dataFiles) {
+            fsyncPath(f.string());
+            fs::rename(f, folder / f.filename());
+        }
+        fsyncPath(tempHeader.string());
+        fs::rename(tempHeader, target);
+        fs::remove(tempFolder);
+    } catch (const fs::filesystem_error& e) {
+        std::error_code ignored;
+        fs::remove_all(tempFolder, ignored);
+        throw InputError("cannot write '" + path + "': " + e.what());
+    } catch (...) {
+        std::error_code ignored;
+        fs::remove_all(tempFolder, ignored);
+        throw;
+    }
+}
+
+}  // namespace cellforge::io
