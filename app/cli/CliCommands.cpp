@@ -219,7 +219,7 @@ int commandPlugins(const std::vector<std::string>& rawArgs) {
                   << r.version << (r.loaded ? "" : "  (" + r.refusal + ")") << "\n";
         for (const auto& id : r.stageIds) {
             const StageInfo info = plugins->registry.find(id)->info();
-            std::cout << "    " << std::left << std::setw(34) << id << info.name << "\n";
+            std::cout << "    " << std::left << std::setw(42) << id << " " << info.name << "\n";
             for (const auto& s : info.parameters) {
                 std::cout << "        " << std::setw(22) << s.name << paramTypeName(s.type) << " = "
                           << paramValueToString(s.defaultValue) << (s.unit.empty() ? "" : " " + s.unit) << "\n";

@@ -1,9 +1,9 @@
 #include "plugins/metrics/logic/ConnectedComponents.h"
 
-#include "core/base/Errors.h"
-
 #include <array>
 #include <string>
+
+#include "core/base/Errors.h"
 
 namespace cellforge::metrics {
 
@@ -72,8 +72,10 @@ Components connectedComponents(const std::uint8_t* mask, const Dims3& dims, int 
     std::vector<std::uint32_t> final(parent.size(), 0);
     for (std::size_t l = 1; l < parent.size(); ++l) {
         const std::uint32_t r = findRoot(parent, std::uint32_t(l));
-        if (r == l) final[l] = ++out.count;
-        else final[l] = final[r];
+        if (r == l)
+            final[l] = ++out.count;
+        else
+            final[l] = final[r];
     }
     out.sizes.assign(std::size_t(out.count) + 1, 0);
     for (auto& id : out.ids) {

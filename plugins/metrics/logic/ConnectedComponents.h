@@ -3,17 +3,17 @@
 // when deciding whether a membrane is closed.
 #pragma once
 
-#include "plugins/metrics/logic/LabelGrid.h"
-
 #include <cstdint>
 #include <vector>
+
+#include "plugins/metrics/logic/LabelGrid.h"
 
 namespace cellforge::metrics {
 
 struct Components {
-    std::vector<std::uint32_t> ids;     // per voxel: 0 outside the mask, else 1..count
+    std::vector<std::uint32_t> ids;  // per voxel: 0 outside the mask, else 1..count
     std::uint32_t count = 0;
-    std::vector<std::int64_t> sizes;    // voxels per id; sizes[0] is unused (0)
+    std::vector<std::int64_t> sizes;  // voxels per id; sizes[0] is unused (0)
 };
 
 // Throws InputError unless connectivity is 6, 18 or 26. Ids are numbered in raster

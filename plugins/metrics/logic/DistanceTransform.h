@@ -4,10 +4,10 @@
 // membrane thickness.
 #pragma once
 
-#include "plugins/metrics/logic/LabelGrid.h"
-
 #include <cstdint>
 #include <vector>
+
+#include "plugins/metrics/logic/LabelGrid.h"
 
 namespace cellforge::metrics {
 

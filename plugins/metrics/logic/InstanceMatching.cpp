@@ -1,14 +1,14 @@
 #include "plugins/metrics/logic/InstanceMatching.h"
 
-#include "core/base/Errors.h"
-#include "plugins/metrics/logic/ConnectedComponents.h"
-
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <string>
 #include <tuple>
 #include <unordered_map>
+
+#include "core/base/Errors.h"
+#include "plugins/metrics/logic/ConnectedComponents.h"
 
 namespace cellforge::metrics {
 
@@ -150,8 +150,7 @@ InstanceResult matchInstances(const LabelGrid& labels, const LabelGrid& referenc
         s.precision = ratio(double(s.truePositives), double(s.instancesLabels));
         s.recall = ratio(double(s.truePositives), double(s.instancesReference));
         s.f1 = ratio(2.0 * double(s.truePositives), double(s.instancesLabels + s.instancesReference));
-        s.panopticQuality =
-            ratio(iouSum, double(s.truePositives) + 0.5 * double(s.falsePositives + s.falseNegatives));
+        s.panopticQuality = ratio(iouSum, double(s.truePositives) + 0.5 * double(s.falsePositives + s.falseNegatives));
     }
     s.meanMatchedIou = s.truePositives ? iouSum / double(s.truePositives) : std::numeric_limits<double>::quiet_NaN();
     control.report(1.0);

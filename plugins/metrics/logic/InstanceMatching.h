@@ -14,10 +14,10 @@
 // denominator gives 0.
 #pragma once
 
-#include "plugins/metrics/logic/LabelGrid.h"
-
 #include <cstdint>
 #include <vector>
+
+#include "plugins/metrics/logic/LabelGrid.h"
 
 namespace cellforge::metrics {
 
@@ -26,21 +26,21 @@ InstanceSource instanceSourceFromName(const std::string& name);  // "components"
 
 struct InstanceOptions {
     InstanceSource source = InstanceSource::Components;
-    Label label = 0;          // Components only: the class; 0 = every non-zero voxel
-    int connectivity = 6;     // Components only: 6, 18 or 26
+    Label label = 0;       // Components only: the class; 0 = every non-zero voxel
+    int connectivity = 6;  // Components only: 6, 18 or 26
     double iouThreshold = 0.5;
     double majorityFraction = 0.5;
 };
 
 struct InstanceRecord {
-    std::uint32_t id = 0;           // component number or label value
+    std::uint32_t id = 0;  // component number or label value
     std::int64_t voxels = 0;
-    std::uint32_t matchedId = 0;    // partner on the other side, 0 when unmatched
-    double matchedIou = 0;          // IoU with the partner (0 when unmatched)
-    double bestIou = 0;             // largest IoU with any instance of the other side
-    int overlapping = 0;            // instances of the other side it touches
-    bool merge = false;             // labels side: covers most of ≥2 reference instances
-    bool split = false;             // reference side: most of ≥2 label instances lie in it
+    std::uint32_t matchedId = 0;  // partner on the other side, 0 when unmatched
+    double matchedIou = 0;        // IoU with the partner (0 when unmatched)
+    double bestIou = 0;           // largest IoU with any instance of the other side
+    int overlapping = 0;          // instances of the other side it touches
+    bool merge = false;           // labels side: covers most of ≥2 reference instances
+    bool split = false;           // reference side: most of ≥2 label instances lie in it
 };
 
 struct InstanceSummary {
@@ -48,8 +48,8 @@ struct InstanceSummary {
     std::int64_t truePositives = 0, falsePositives = 0, falseNegatives = 0;
     std::int64_t merges = 0, splits = 0;
     double precision = 0, recall = 0, f1 = 0;
-    double meanMatchedIou = 0;       // NaN when nothing matched
-    double panopticQuality = 0;      // sum of matched IoU / (TP + FP/2 + FN/2)
+    double meanMatchedIou = 0;   // NaN when nothing matched
+    double panopticQuality = 0;  // sum of matched IoU / (TP + FP/2 + FN/2)
 };
 
 struct InstanceResult {

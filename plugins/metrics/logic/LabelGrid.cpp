@@ -1,9 +1,9 @@
 #include "plugins/metrics/logic/LabelGrid.h"
 
-#include "core/base/Errors.h"
-
 #include <cmath>
 #include <sstream>
+
+#include "core/base/Errors.h"
 
 namespace cellforge::metrics {
 
@@ -34,8 +34,7 @@ void requireValidGrid(const LabelGrid& grid, const std::string& name) {
     }
 }
 
-void requireSameGeometry(const LabelGrid& a, const std::string& nameA, const LabelGrid& b,
-                         const std::string& nameB) {
+void requireSameGeometry(const LabelGrid& a, const std::string& nameA, const LabelGrid& b, const std::string& nameB) {
     requireValidGrid(a, nameA);
     requireValidGrid(b, nameB);
     if (a.dims != b.dims)

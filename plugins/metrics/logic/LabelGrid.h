@@ -23,9 +23,7 @@ struct LabelGrid {
     Spacing3 voxelSize{1.0, 1.0, 1.0};  // Å per axis
 
     std::int64_t voxelCount() const { return dims[0] * dims[1] * dims[2]; }
-    std::int64_t index(std::int64_t x, std::int64_t y, std::int64_t z) const {
-        return x + dims[0] * (y + dims[1] * z);
-    }
+    std::int64_t index(std::int64_t x, std::int64_t y, std::int64_t z) const { return x + dims[0] * (y + dims[1] * z); }
 };
 
 // Throws InputError naming `name` when the grid has no data, a non-positive dimension or
@@ -34,8 +32,7 @@ void requireValidGrid(const LabelGrid& grid, const std::string& name);
 // Throws InputError when the two grids differ in dimensions or in voxel size (relative
 // tolerance 1e-4), naming both inputs and both values: metrics compare voxel by voxel,
 // so resampling is the caller's decision, never done silently.
-void requireSameGeometry(const LabelGrid& a, const std::string& nameA, const LabelGrid& b,
-                         const std::string& nameB);
+void requireSameGeometry(const LabelGrid& a, const std::string& nameA, const LabelGrid& b, const std::string& nameB);
 
 // How a long computation is run: threads to use, a cancel flag polled between blocks
 // (CancelledError is thrown when it is set) and a progress callback in [0, 1].

@@ -1,14 +1,14 @@
 #include "plugins/metrics/logic/MembraneMeasures.h"
 
-#include "core/base/Errors.h"
-#include "plugins/metrics/logic/ConnectedComponents.h"
-#include "plugins/metrics/logic/DistanceTransform.h"
-#include "plugins/metrics/logic/SurfaceDistance.h"
-
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <string>
+
+#include "core/base/Errors.h"
+#include "plugins/metrics/logic/ConnectedComponents.h"
+#include "plugins/metrics/logic/DistanceTransform.h"
+#include "plugins/metrics/logic/SurfaceDistance.h"
 
 namespace cellforge::metrics {
 
@@ -47,6 +47,23 @@ void measureThickness(const std::vector<std::uint8_t>& inside, const std::vector
                     }
                 }
                 if (bestAxis < 0) continue;
+                // A ridge along one axis can also be a convex face seen side-on; a medial
+                // voxel has no neighbour much deeper than itself (slope below 1/2, where
+                // the distance rises with slope 1 away from the faces).
+                bool deeperNeighbour = false;
+                for (int dz = -1; dz <= 1 && !deeperNeighbour; ++dz)
+                    for (int dy = -1; dy <= 1 && !deeperNeighbour; ++dy)
+                        for (int dx = -1; dx <= 1; ++dx) {
+                            if (!dx && !dy && !dz) continue;
+                            const double step =
+                                std::sqrt(dx * dx * s[0] * s[0] + dy * dy * s[1] * s[1] + dz * dz * s[2] * s[2]);
+                            const double dq = std::sqrt(sq[std::size_t(i + dx + n[0] * (dy + n[1] * dz))]);
+                            if (dq >= d + 0.5 * step) {
+                                deeperNeighbour = true;
+                                break;
+                            }
+                        }
+                if (deeperNeighbour) continue;
                 own.push_back(bestPlateau ? 2 * d : 2 * d - s[std::size_t(bestAxis)]);
             }
     rec.medialVoxels = std::int64_t(own.size());

@@ -5,7 +5,9 @@
 // nearest voxel centre inside the volume that is not part of this membrane (the volume's
 // faces do not count as an edge, so a membrane cut by the border is not thinned there).
 // Medial voxels are those where d has a ridge along some axis a (d(p) ≥ both neighbours
-// along a, and > at least one); the axis with the sharpest ridge is used. The thickness
+// along a, and > at least one; the axis with the sharpest ridge is used) and no
+// neighbour q is deeper by half their distance or more (d(q) ≥ d(p) + |q − p| / 2), which
+// leaves out convex faces seen side-on. The thickness
 // there is 2·d − s_a, or 2·d when a neighbour along a has the same d (an even number of
 // voxels across): exact for axis-aligned sheets, within about a voxel for oblique ones.
 // Closed: the complement of the membrane (connectivity 26 → 6 and 6 or 18 → 26 for the
@@ -14,17 +16,17 @@
 // means closed inside the tomogram.
 #pragma once
 
-#include "plugins/metrics/logic/InstanceMatching.h"
-
 #include <cstdint>
 #include <vector>
+
+#include "plugins/metrics/logic/InstanceMatching.h"
 
 namespace cellforge::metrics {
 
 struct MembraneOptions {
     InstanceSource source = InstanceSource::Components;
-    Label label = 2;        // Components only: the membrane class (0 = every non-zero voxel)
-    int connectivity = 26;  // Components only: 6, 18 or 26
+    Label label = 2;                 // Components only: the membrane class (0 = every non-zero voxel)
+    int connectivity = 26;           // Components only: 6, 18 or 26
     std::int64_t minimumVoxels = 1;  // smaller instances are left out (noise)
 };
 
@@ -40,8 +42,8 @@ struct MembraneRecord {
 };
 
 struct MembraneResult {
-    std::vector<MembraneRecord> membranes;   // by ascending id
-    std::vector<double> thicknessSamples;    // every medial thickness of every membrane, Å
+    std::vector<MembraneRecord> membranes;  // by ascending id
+    std::vector<double> thicknessSamples;   // every medial thickness of every membrane, Å
 };
 
 MembraneResult measureMembranes(const LabelGrid& labels, const MembraneOptions& options,

@@ -1,21 +1,25 @@
 #include "plugins/metrics/logic/Overlap.h"
 
-#include "core/base/Errors.h"
-#include "plugins/metrics/logic/Parallel.h"
-
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <mutex>
 
+#include "core/base/Errors.h"
+#include "plugins/metrics/logic/Parallel.h"
+
 namespace cellforge::metrics {
 
 const char* emptyCaseName(EmptyCase c) {
     switch (c) {
-    case EmptyCase::None: return "";
-    case EmptyCase::Both: return "both_empty";
-    case EmptyCase::LabelsEmpty: return "labels_empty";
-    case EmptyCase::ReferenceEmpty: return "reference_empty";
+        case EmptyCase::None:
+            return "";
+        case EmptyCase::Both:
+            return "both_empty";
+        case EmptyCase::LabelsEmpty:
+            return "labels_empty";
+        case EmptyCase::ReferenceEmpty:
+            return "reference_empty";
     }
     return "";
 }
@@ -43,8 +47,9 @@ long parseLabelNumber(const std::string& item, const std::string& whole) {
         used = 0;
     }
     if (item.empty() || used != item.size() || v < 0 || v > 65535)
-        throw InputError("classes '" + whole + "': '" + item +
-                         "' is not a label, expected 'all' or labels 0..65535 and ranges like 1-3, separated by commas");
+        throw InputError(
+            "classes '" + whole + "': '" + item +
+            "' is not a label, expected 'all' or labels 0..65535 and ranges like 1-3, separated by commas");
     return v;
 }
 
@@ -63,7 +68,8 @@ ClassSelection ClassSelection::parse(const std::string& text) {
         if (dash != std::string::npos) {
             const long lo = parseLabelNumber(trim(item.substr(0, dash)), t);
             const long hi = parseLabelNumber(trim(item.substr(dash + 1)), t);
-            if (hi < lo) throw InputError("classes '" + t + "': range '" + item + "' is empty (its end is below its start)");
+            if (hi < lo)
+                throw InputError("classes '" + t + "': range '" + item + "' is empty (its end is below its start)");
             for (long v = lo; v <= hi; ++v) sel.ids.push_back(Label(v));
         } else {
             sel.ids.push_back(Label(parseLabelNumber(item, t)));

@@ -9,11 +9,11 @@
 // (status "labels_empty" or "reference_empty"). No case divides by zero.
 #pragma once
 
-#include "plugins/metrics/logic/LabelGrid.h"
-
 #include <cstdint>
 #include <string>
 #include <vector>
+
+#include "plugins/metrics/logic/LabelGrid.h"
 
 namespace cellforge::metrics {
 

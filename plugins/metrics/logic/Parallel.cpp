@@ -1,13 +1,13 @@
 #include "plugins/metrics/logic/Parallel.h"
 
-#include "core/base/Errors.h"
-
 #include <algorithm>
 #include <atomic>
 #include <exception>
 #include <mutex>
 #include <thread>
 #include <vector>
+
+#include "core/base/Errors.h"
 
 namespace cellforge::metrics {
 

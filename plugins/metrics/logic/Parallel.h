@@ -2,10 +2,10 @@
 // an index range are handed out dynamically so uneven work stays balanced.
 #pragma once
 
-#include "plugins/metrics/logic/LabelGrid.h"
-
 #include <cstdint>
 #include <functional>
+
+#include "plugins/metrics/logic/LabelGrid.h"
 
 namespace cellforge::metrics {
 

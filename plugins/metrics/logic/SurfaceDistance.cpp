@@ -1,12 +1,12 @@
 #include "plugins/metrics/logic/SurfaceDistance.h"
 
-#include "plugins/metrics/logic/DistanceTransform.h"
-#include "plugins/metrics/logic/Parallel.h"
-
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <mutex>
+
+#include "plugins/metrics/logic/DistanceTransform.h"
+#include "plugins/metrics/logic/Parallel.h"
 
 namespace cellforge::metrics {
 
@@ -100,10 +100,10 @@ void surfaceOf(const std::vector<std::uint8_t>& mask, const Dims3& n, std::vecto
                     const std::int64_t i = x + n[0] * (y + n[1] * z);
                     if (!mask[std::size_t(i)]) continue;
                     const bool edge = x == 0 || y == 0 || z == 0 || x == n[0] - 1 || y == n[1] - 1 || z == n[2] - 1;
-                    surface[std::size_t(i)] =
-                        edge || !mask[std::size_t(i - 1)] || !mask[std::size_t(i + 1)] ||
-                        !mask[std::size_t(i - n[0])] || !mask[std::size_t(i + n[0])] ||
-                        !mask[std::size_t(i - n[0] * n[1])] || !mask[std::size_t(i + n[0] * n[1])];
+                    surface[std::size_t(i)] = edge || !mask[std::size_t(i - 1)] || !mask[std::size_t(i + 1)] ||
+                                              !mask[std::size_t(i - n[0])] || !mask[std::size_t(i + n[0])] ||
+                                              !mask[std::size_t(i - n[0] * n[1])] ||
+                                              !mask[std::size_t(i + n[0] * n[1])];
                 }
     });
 }
@@ -111,8 +111,7 @@ void surfaceOf(const std::vector<std::uint8_t>& mask, const Dims3& n, std::vecto
 }  // namespace
 
 std::vector<SurfaceDistanceScores> computeSurfaceDistances(const LabelGrid& labels, const LabelGrid& reference,
-                                                           const ClassSelection& selection,
-                                                           const RunControl& control) {
+                                                           const ClassSelection& selection, const RunControl& control) {
     requireSameGeometry(labels, "labels", reference, "reference");
     RunControl quiet = control;
     quiet.progress = nullptr;

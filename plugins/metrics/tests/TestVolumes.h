@@ -1,12 +1,12 @@
 // Small label volumes built in tests: a buffer that owns its labels and hands out grids.
 #pragma once
 
-#include "plugins/metrics/logic/LabelGrid.h"
-
 #include <cmath>
 #include <cstdint>
 #include <functional>
 #include <vector>
+
+#include "plugins/metrics/logic/LabelGrid.h"
 
 namespace cellforge::metrics::test {
 

@@ -1,16 +1,16 @@
 // Distance transform and surface distances: brute-force agreement, known shifts giving
 // the Hausdorff distance times the voxel size, empty classes, refusals.
-#include "TestVolumes.h"
-#include "core/base/Errors.h"
-#include "plugins/metrics/logic/DistanceTransform.h"
-#include "plugins/metrics/logic/SurfaceDistance.h"
-
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <random>
+
+#include "TestVolumes.h"
+#include "core/base/Errors.h"
+#include "plugins/metrics/logic/DistanceTransform.h"
+#include "plugins/metrics/logic/SurfaceDistance.h"
 
 using namespace cellforge;
 using namespace cellforge::metrics;

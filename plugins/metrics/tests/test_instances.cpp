@@ -1,12 +1,12 @@
 // Connected components and instance matching: true and false positives, merges, splits.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
 #include "TestVolumes.h"
 #include "core/base/Errors.h"
 #include "plugins/metrics/logic/ConnectedComponents.h"
 #include "plugins/metrics/logic/InstanceMatching.h"
-
-#include <gtest/gtest.h>
-
-#include <cmath>
 
 using namespace cellforge;
 using namespace cellforge::metrics;
@@ -19,8 +19,8 @@ TEST(MetricsComponents, ConnectivityDecidesDiagonalNeighbours) {
     at(0, 0, 0) = 1;  // touches (1,1,0) by an edge and (1,1,1) by a corner
     at(1, 1, 0) = 1;
     at(2, 2, 1) = 1;  // corner of (1,1,0)
-    at(3, 0, 2) = 1;  // alone
-    at(3, 1, 2) = 1;  // face neighbour of the previous one
+    at(0, 2, 2) = 1;  // alone (two voxels from everything else)
+    at(0, 3, 2) = 1;  // face neighbour of the previous one
     auto c6 = connectedComponents(m.data(), n, 6);
     EXPECT_EQ(c6.count, 4u);
     EXPECT_EQ(c6.ids[0], 1u);

@@ -1,13 +1,13 @@
 // Overlap scores: exact counts on offset spheres, hand-checked values, per-slice rows,
 // the empty-class rule and refusal of mismatched volumes.
-#include "TestVolumes.h"
-#include "core/base/Errors.h"
-#include "plugins/metrics/logic/Overlap.h"
-
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <cmath>
+
+#include "TestVolumes.h"
+#include "core/base/Errors.h"
+#include "plugins/metrics/logic/Overlap.h"
 
 using namespace cellforge;
 using namespace cellforge::metrics;
