@@ -1,10 +1,15 @@
 #include "plugins/filters/logic/FilterCommon.h"
 
-#include "core/base/Errors.h"
-#include "core/jobs/JobContext.h"
+#include <sys/mman.h>
 
 #include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <new>
 #include <sstream>
+
+#include "core/base/Errors.h"
+#include "core/jobs/JobContext.h"
 
 namespace cellforge::filters {
 
@@ -22,9 +27,7 @@ const std::vector<std::string>& filterModeNames() {
     return names;
 }
 
-std::string filterModeName(FilterMode mode) {
-    return mode == FilterMode::Volume3D ? "3d" : "2d-slices";
-}
+std::string filterModeName(FilterMode mode) { return mode == FilterMode::Volume3D ? "3d" : "2d-slices"; }
 
 FilterMode filterModeFromName(const std::string& name) {
     if (name == "3d") return FilterMode::Volume3D;
@@ -32,27 +35,54 @@ FilterMode filterModeFromName(const std::string& name) {
     throw InputError("mode must be \"3d\" or \"2d-slices\", got \"" + name + "\"");
 }
 
-Volume asFloat32(const Volume& volume) {
-    if (volume.scalarType() == ScalarType::Float32) return volume;  // shares the storage
-    return volume.toFloat32();
+Volume uninitializedFloat32(const Index3& dims) {
+    for (std::int64_t d : dims)
+        if (d <= 0) return Volume(dims, ScalarType::Float32);  // Volume reports the bad dims
+    const std::size_t bytes = std::size_t(dims[0] * dims[1] * dims[2]) * sizeof(float);
+    constexpr std::size_t hugePage = std::size_t(2) << 20;
+    void* p = nullptr;
+    if (posix_memalign(&p, bytes >= hugePage ? hugePage : 64, bytes) != 0 || !p) throw std::bad_alloc();
+#ifdef MADV_HUGEPAGE
+    if (bytes >= hugePage) madvise(p, bytes, MADV_HUGEPAGE);  // advice only: failure is harmless
+#endif
+    std::shared_ptr<std::byte> storage(static_cast<std::byte*>(p), [](std::byte* q) { std::free(q); });
+    return Volume(dims, ScalarType::Float32, std::move(storage));
+}
+
+Volume uninitializedFloat32Like(const Volume& like) {
+    Volume v = uninitializedFloat32(like.dims());
+    v.setVoxelSize(like.voxelSize());
+    v.setOrigin(like.origin());
+    return v;
 }
 
 Volume float32Like(const Volume& like) {
-    return like.emptyLike(ScalarType::Float32);
+    Volume v = uninitializedFloat32Like(like);
+    std::memset(v.bytes(), 0, v.byteSize());
+    return v;
 }
 
-int threadCount(const JobContext& context) {
-    return context.threadBudget() < 1 ? 1 : context.threadBudget();
+Volume asFloat32(const Volume& volume) {
+    if (volume.scalarType() == ScalarType::Float32) return volume;  // shares the storage
+    Volume out = uninitializedFloat32Like(volume);
+    float* dst = out.data<float>();
+    const std::int64_t n = volume.voxelCount();
+    dispatchScalar(volume.scalarType(), [&](auto t) {
+        using T = decltype(t);
+        const T* src = volume.data<T>();
+        for (std::int64_t i = 0; i < n; ++i) dst[i] = float(src[i]);
+    });
+    return out;
 }
+
+int threadCount(const JobContext& context) { return context.threadBudget() < 1 ? 1 : context.threadBudget(); }
 
 void ProgressSpan::set(double fraction, const std::string& message) const {
     fraction = fraction < 0 ? 0 : (fraction > 1 ? 1 : fraction);
     context_->setProgress(begin_ + (end_ - begin_) * fraction, message);
 }
 
-void ProgressSpan::throwIfCancelled() const {
-    context_->throwIfCancelled();
-}
+void ProgressSpan::throwIfCancelled() const { context_->throwIfCancelled(); }
 
 void requireFinite(const std::string& name, double value) {
     if (!std::isfinite(value)) throw InputError(name + " must be a finite number, got " + formatValue(value));

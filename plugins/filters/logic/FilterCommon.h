@@ -2,10 +2,10 @@
 // float32 working copy of an input, and parameter checks that name the field.
 #pragma once
 
-#include "core/data/Volume.h"
-
 #include <string>
 #include <vector>
+
+#include "core/data/Volume.h"
 
 namespace cellforge {
 class JobContext;
@@ -29,6 +29,11 @@ Volume asFloat32(const Volume& volume);
 
 // A zero-filled float32 volume with the geometry (dims, voxel size, origin) of `like`.
 Volume float32Like(const Volume& like);
+// The same with its voxels left uninitialised, for outputs that a filter writes whole.
+// Large buffers are asked to be backed by 2 MB pages: on a virtual machine, touching a
+// fresh 200 MB buffer in 4 KB pages costs about a second, more than a Gaussian pass.
+Volume uninitializedFloat32Like(const Volume& like);
+Volume uninitializedFloat32(const Index3& dims);
 
 // The number of threads a job may use, never less than one.
 int threadCount(const JobContext& context);
@@ -57,8 +62,8 @@ private:
 
 // Parameter checks: throw InputError "<name> must be ..., got <value>".
 void requireFinite(const std::string& name, double value);
-void requirePositive(const std::string& name, double value);        // > 0
-void requireNonNegative(const std::string& name, double value);     // >= 0
+void requirePositive(const std::string& name, double value);                       // > 0
+void requireNonNegative(const std::string& name, double value);                    // >= 0
 void requireInRange(const std::string& name, double value, double lo, double hi);  // [lo, hi]
 void requireNotEmpty(const Volume& volume, const std::string& what);
 

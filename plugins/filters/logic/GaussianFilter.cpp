@@ -1,12 +1,12 @@
 #include "plugins/filters/logic/GaussianFilter.h"
 
-#include "core/base/Errors.h"
-#include "core/jobs/JobContext.h"
-#include "plugins/filters/logic/Parallel.h"
-
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+
+#include "core/base/Errors.h"
+#include "core/jobs/JobContext.h"
+#include "plugins/filters/logic/Parallel.h"
 
 namespace cellforge::filters {
 
@@ -15,34 +15,56 @@ namespace {
 // The hot loops, compiled for AVX2 and for the baseline; the loader picks one.
 #define CELLFORGE_FILTERS_CLONES __attribute__((target_clones("avx2", "default")))
 
+// Outputs are computed 16 at a time with the sums held in registers across all taps
+// (written as plain loops over a small array, which the vectoriser turns into SIMD):
+// four times faster than sweeping the whole row once per tap.
+constexpr std::int64_t kBlock = 16;
+
 // out[x] = w[0] * rows[r][x] + sum_j w[j] * (rows[r - j][x] + rows[r + j][x]):
 // one output row from 2r+1 input rows (a pass across rows: y or z).
 CELLFORGE_FILTERS_CLONES
-void convolveAcrossRows(float* __restrict out, const float* const* rows, const float* w, int r,
-                        std::int64_t n) {
-    const float* __restrict centre = rows[r];
-    const float w0 = w[0];
-    for (std::int64_t x = 0; x < n; ++x) out[x] = w0 * centre[x];
-    for (int j = 1; j <= r; ++j) {
-        const float* __restrict a = rows[r - j];
-        const float* __restrict b = rows[r + j];
-        const float wj = w[j];
-        for (std::int64_t x = 0; x < n; ++x) out[x] += wj * (a[x] + b[x]);
+void convolveAcrossRows(float* __restrict out, const float* const* rows, const float* w, int r, std::int64_t n) {
+    std::int64_t x = 0;
+    for (; x + kBlock <= n; x += kBlock) {
+        float acc[kBlock];
+        const float* centre = rows[r] + x;
+        for (int k = 0; k < kBlock; ++k) acc[k] = w[0] * centre[k];
+        for (int j = 1; j <= r; ++j) {
+            const float* a = rows[r - j] + x;
+            const float* b = rows[r + j] + x;
+            const float wj = w[j];
+            for (int k = 0; k < kBlock; ++k) acc[k] += wj * (a[k] + b[k]);
+        }
+        for (int k = 0; k < kBlock; ++k) out[x + k] = acc[k];
+    }
+    for (; x < n; ++x) {
+        float sum = w[0] * rows[r][x];
+        for (int j = 1; j <= r; ++j) sum += w[j] * (rows[r - j][x] + rows[r + j][x]);
+        out[x] = sum;
     }
 }
 
 // out[x] = w[0] * p[x + r] + sum_j w[j] * (p[x + r - j] + p[x + r + j]), p padded by r
 // on both sides (a pass along a row: x).
 CELLFORGE_FILTERS_CLONES
-void convolveAlongRow(float* __restrict out, const float* __restrict p, const float* w, int r,
-                      std::int64_t n) {
-    const float w0 = w[0];
-    for (std::int64_t x = 0; x < n; ++x) out[x] = w0 * p[x + r];
-    for (int j = 1; j <= r; ++j) {
-        const float wj = w[j];
-        const float* __restrict a = p + r - j;
-        const float* __restrict b = p + r + j;
-        for (std::int64_t x = 0; x < n; ++x) out[x] += wj * (a[x] + b[x]);
+void convolveAlongRow(float* __restrict out, const float* __restrict p, const float* w, int r, std::int64_t n) {
+    std::int64_t x = 0;
+    for (; x + kBlock <= n; x += kBlock) {
+        float acc[kBlock];
+        const float* centre = p + x + r;
+        for (int k = 0; k < kBlock; ++k) acc[k] = w[0] * centre[k];
+        for (int j = 1; j <= r; ++j) {
+            const float* a = centre - j;
+            const float* b = centre + j;
+            const float wj = w[j];
+            for (int k = 0; k < kBlock; ++k) acc[k] += wj * (a[k] + b[k]);
+        }
+        for (int k = 0; k < kBlock; ++k) out[x + k] = acc[k];
+    }
+    for (; x < n; ++x) {
+        float sum = w[0] * p[x + r];
+        for (int j = 1; j <= r; ++j) sum += w[j] * (p[x + r - j] + p[x + r + j]);
+        out[x] = sum;
     }
 }
 
@@ -55,23 +77,28 @@ std::vector<float> halfKernel(double sigma, double truncate) {
     return half;
 }
 
-// The z pass: out = input convolved along z. Work items are blocks of rows (y) so that
-// the 2r+1 input rows each output row needs stay in cache while z advances.
-void passZ(const float* in, float* out, const Index3& dims, const std::vector<float>& w,
-           int threads, const ProgressSpan& progress) {
+// The z pass: out = input convolved along z. One y-row per work item: its nz rows
+// (one per slice, a slice apart in memory) are first gathered, with the reflected
+// borders, into a contiguous buffer whose row stride is not a power of two. Read in
+// place, rows exactly one slice apart (1 MB for 512²) fall into the same cache sets
+// and evict each other before the 2r+1 output rows that need each one are done.
+void passZ(const float* in, float* out, const Index3& dims, const std::vector<float>& w, int threads,
+           const ProgressSpan& progress) {
     const std::int64_t nx = dims[0], ny = dims[1], nz = dims[2];
     const int r = int(w.size()) - 1;
-    const std::int64_t rowsPerItem = 4;
-    const std::int64_t items = (ny + rowsPerItem - 1) / rowsPerItem;
-    parallelFor(items, threads, progress, [&](std::int64_t item, int) {
+    const std::int64_t stride = (nx + 15) / 16 * 16 + 16;
+    std::vector<std::vector<float>> buffers(std::size_t(std::max(1, threads)));
+    parallelFor(ny, threads, progress, [&](std::int64_t y, int worker) {
+        std::vector<float>& column = buffers[std::size_t(worker)];
+        column.resize(std::size_t((nz + 2 * r) * stride));
+        for (std::int64_t i = 0; i < nz + 2 * r; ++i)
+            std::memcpy(column.data() + i * stride, in + (reflectIndex(i - r, nz) * ny + y) * nx,
+                        std::size_t(nx) * sizeof(float));
         std::vector<const float*> rows(std::size_t(2 * r + 1));
-        const std::int64_t y0 = item * rowsPerItem, y1 = std::min(ny, y0 + rowsPerItem);
-        for (std::int64_t z = 0; z < nz; ++z)
-            for (std::int64_t y = y0; y < y1; ++y) {
-                for (int j = -r; j <= r; ++j)
-                    rows[std::size_t(j + r)] = in + (reflectIndex(z + j, nz) * ny + y) * nx;
-                convolveAcrossRows(out + (z * ny + y) * nx, rows.data(), w.data(), r, nx);
-            }
+        for (std::int64_t z = 0; z < nz; ++z) {
+            for (int j = 0; j <= 2 * r; ++j) rows[std::size_t(j)] = column.data() + (z + j) * stride;
+            convolveAcrossRows(out + (z * ny + y) * nx, rows.data(), w.data(), r, nx);
+        }
     });
 }
 
@@ -93,8 +120,7 @@ void passYX(const float* src, float* out, const Index3& dims, const std::vector<
             slice.resize(std::size_t(nx * ny));
             std::vector<const float*> rows(std::size_t(2 * ry + 1));
             for (std::int64_t y = 0; y < ny; ++y) {
-                for (int j = -ry; j <= ry; ++j)
-                    rows[std::size_t(j + ry)] = s + reflectIndex(y + j, ny) * nx;
+                for (int j = -ry; j <= ry; ++j) rows[std::size_t(j + ry)] = s + reflectIndex(y + j, ny) * nx;
                 convolveAcrossRows(slice.data() + y * nx, rows.data(), wy.data(), ry, nx);
             }
             afterY = slice.data();
@@ -103,7 +129,10 @@ void passYX(const float* src, float* out, const Index3& dims, const std::vector<
             pad.resize(std::size_t(nx + 2 * rx));
             for (std::int64_t y = 0; y < ny; ++y) {
                 const float* row = afterY + y * nx;
-                for (std::int64_t i = 0; i < nx + 2 * rx; ++i) pad[std::size_t(i)] = row[reflectIndex(i - rx, nx)];
+                for (std::int64_t i = 0; i < rx; ++i) pad[std::size_t(i)] = row[reflectIndex(i - rx, nx)];
+                std::memcpy(pad.data() + rx, row, std::size_t(nx) * sizeof(float));
+                for (std::int64_t i = nx + rx; i < nx + 2 * rx; ++i)
+                    pad[std::size_t(i)] = row[reflectIndex(i - rx, nx)];
                 convolveAlongRow(o + y * nx, pad.data(), wx.data(), rx, nx);
             }
         } else if (afterY != o) {
@@ -130,8 +159,7 @@ std::vector<double> gaussianKernel1d(double sigma, double truncate) {
     return k;
 }
 
-Volume gaussianFilter(const Volume& input, double sigma, FilterMode mode, JobContext& context,
-                      double truncate) {
+Volume gaussianFilter(const Volume& input, double sigma, FilterMode mode, JobContext& context, double truncate) {
     requireNonNegative("sigma", sigma);
     const double sz = mode == FilterMode::Volume3D ? sigma : 0.0;
     return gaussianFilter(input, Vec3{sigma, sigma, sz}, context, truncate);
@@ -141,8 +169,7 @@ Volume gaussianFilter(const Volume& input, const Vec3& sigmaXYZ, JobContext& con
     return gaussianFilter(input, sigmaXYZ, ProgressSpan(context), truncate);
 }
 
-Volume gaussianFilter(const Volume& input, const Vec3& sigmaXYZ, const ProgressSpan& progress,
-                      double truncate) {
+Volume gaussianFilter(const Volume& input, const Vec3& sigmaXYZ, const ProgressSpan& progress, double truncate) {
     requireNotEmpty(input, "input image");
     requireNonNegative("sigma (x)", sigmaXYZ[0]);
     requireNonNegative("sigma (y)", sigmaXYZ[1]);
@@ -151,7 +178,7 @@ Volume gaussianFilter(const Volume& input, const Vec3& sigmaXYZ, const ProgressS
     progress.throwIfCancelled();
 
     const Volume source = asFloat32(input);
-    Volume output = float32Like(input);
+    Volume output = uninitializedFloat32Like(input);
     const std::vector<float> wx = halfKernel(sigmaXYZ[0], truncate);
     const std::vector<float> wy = halfKernel(sigmaXYZ[1], truncate);
     const std::vector<float> wz = halfKernel(sigmaXYZ[2], truncate);

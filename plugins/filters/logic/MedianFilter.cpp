@@ -1,13 +1,13 @@
 #include "plugins/filters/logic/MedianFilter.h"
 
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
 #include "core/base/Errors.h"
 #include "core/jobs/JobContext.h"
 #include "plugins/filters/logic/Parallel.h"
 #include "plugins/filters/logic/SortingNetwork.h"
-
-#include <algorithm>
-#include <cstring>
-#include <vector>
 
 namespace cellforge::filters {
 
@@ -16,29 +16,20 @@ namespace {
 // Voxels processed together by the merging network; wire buffers are [wire][kChunk].
 constexpr std::int64_t kChunk = 64;
 
-#define CELLFORGE_FILTERS_CLONES __attribute__((target_clones("avx2", "default")))
+#define CELLFORGE_FILTERS_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 
 // Runs `ops` on wires laid out as base + wire * stride, each `length` floats long.
+// Every comparator writes both results, even where only one is used later: written
+// as "store only where it changes", GCC emits masked stores behind branches, slower.
 CELLFORGE_FILTERS_CLONES
-void runNetwork(const CompareExchange* ops, std::size_t count, float* base, std::int64_t stride,
-                std::int64_t length) {
+void runNetwork(const CompareExchange* ops, std::size_t count, float* base, std::int64_t stride, std::int64_t length) {
     for (std::size_t k = 0; k < count; ++k) {
         float* __restrict a = base + std::int64_t(ops[k].lo) * stride;
         float* __restrict b = base + std::int64_t(ops[k].hi) * stride;
-        switch (ops[k].kind) {
-        case CompareExchange::Both:
-            for (std::int64_t i = 0; i < length; ++i) {
-                const float x = a[i], y = b[i];
-                a[i] = y < x ? y : x;
-                b[i] = y < x ? x : y;
-            }
-            break;
-        case CompareExchange::MinOnly:
-            for (std::int64_t i = 0; i < length; ++i) a[i] = b[i] < a[i] ? b[i] : a[i];
-            break;
-        case CompareExchange::MaxOnly:
-            for (std::int64_t i = 0; i < length; ++i) b[i] = b[i] < a[i] ? a[i] : b[i];
-            break;
+        for (std::int64_t i = 0; i < length; ++i) {
+            const float x = a[i], y = b[i];
+            a[i] = y < x ? y : x;
+            b[i] = y < x ? x : y;
         }
     }
 }
@@ -49,20 +40,10 @@ void runNetworkChunk(const CompareExchange* ops, std::size_t count, float* base)
     for (std::size_t k = 0; k < count; ++k) {
         float* __restrict a = base + std::int64_t(ops[k].lo) * kChunk;
         float* __restrict b = base + std::int64_t(ops[k].hi) * kChunk;
-        switch (ops[k].kind) {
-        case CompareExchange::Both:
-            for (std::int64_t i = 0; i < kChunk; ++i) {
-                const float x = a[i], y = b[i];
-                a[i] = y < x ? y : x;
-                b[i] = y < x ? x : y;
-            }
-            break;
-        case CompareExchange::MinOnly:
-            for (std::int64_t i = 0; i < kChunk; ++i) a[i] = b[i] < a[i] ? b[i] : a[i];
-            break;
-        case CompareExchange::MaxOnly:
-            for (std::int64_t i = 0; i < kChunk; ++i) b[i] = b[i] < a[i] ? a[i] : b[i];
-            break;
+        for (std::int64_t i = 0; i < kChunk; ++i) {
+            const float x = a[i], y = b[i];
+            a[i] = y < x ? y : x;
+            b[i] = y < x ? x : y;
         }
     }
 }
@@ -76,7 +57,7 @@ struct MedianPlan {
     int radius = 0;
     std::vector<std::int64_t> dy, dz;  // patch offsets, P of them
     ComparatorNetwork patchSort;
-    std::vector<CompareExchange> merge;  // pruned
+    std::vector<CompareExchange> merge;      // pruned
     std::vector<std::uint32_t> mergeInputs;  // wires the pruned merge reads
     std::uint32_t medianWire = 0;
 };
@@ -105,13 +86,13 @@ MedianPlan makePlan(int radius, FilterMode mode) {
 }
 
 struct MedianScratch {
-    std::vector<float> patches;  // [P][paddedLength]: values, then sorted in place
-    std::vector<float> wires;    // [P * (2r+1)][kChunk]
+    std::vector<float> patches;        // [P][paddedLength]: values, then sorted in place
+    std::vector<float> wires;          // [P * (2r+1)][kChunk]
     std::vector<const float*> ranked;  // ranked[k]: the row of k-th smallest patch values
 };
 
-void medianRow(const float* in, float* out, const Index3& dims, std::int64_t y, std::int64_t z,
-               const MedianPlan& plan, MedianScratch& s) {
+void medianRow(const float* in, float* out, const Index3& dims, std::int64_t y, std::int64_t z, const MedianPlan& plan,
+               MedianScratch& s) {
     const std::int64_t nx = dims[0], ny = dims[1], nz = dims[2];
     const std::int64_t r = plan.radius;
     const std::size_t patch = plan.dy.size();
@@ -147,8 +128,8 @@ void medianRow(const float* in, float* out, const Index3& dims, std::int64_t y, 
 }
 
 // Large windows: gather each window and select its middle value.
-void medianRowBySelection(const float* in, float* out, const Index3& dims, std::int64_t y, std::int64_t z,
-                          int radius, FilterMode mode, std::vector<float>& window) {
+void medianRowBySelection(const float* in, float* out, const Index3& dims, std::int64_t y, std::int64_t z, int radius,
+                          FilterMode mode, std::vector<float>& window) {
     const std::int64_t nx = dims[0], ny = dims[1], nz = dims[2];
     const std::int64_t rz = mode == FilterMode::Volume3D ? radius : 0;
     for (std::int64_t x = 0; x < nx; ++x) {
@@ -177,7 +158,7 @@ Volume medianFilter(const Volume& input, int radius, FilterMode mode, const Prog
     if (radius < 0) throw InputError("radius must not be negative, got " + std::to_string(radius));
     progress.throwIfCancelled();
     const Volume source = asFloat32(input);
-    Volume output = float32Like(input);
+    Volume output = uninitializedFloat32Like(input);
     const float* in = source.data<float>();
     float* out = output.data<float>();
     const Index3 dims = input.dims();

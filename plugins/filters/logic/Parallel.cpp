@@ -1,14 +1,14 @@
 #include "plugins/filters/logic/Parallel.h"
 
-#include "core/base/Errors.h"
-#include "core/jobs/JobContext.h"
-
 #include <algorithm>
 #include <atomic>
 #include <exception>
 #include <mutex>
 #include <thread>
 #include <vector>
+
+#include "core/base/Errors.h"
+#include "core/jobs/JobContext.h"
 
 namespace cellforge::filters {
 

@@ -3,10 +3,10 @@
 // between items, progress reported from the calling thread only.
 #pragma once
 
-#include "plugins/filters/logic/FilterCommon.h"
-
 #include <cstdint>
 #include <functional>
+
+#include "plugins/filters/logic/FilterCommon.h"
 
 namespace cellforge::filters {
 

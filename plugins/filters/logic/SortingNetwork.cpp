@@ -10,7 +10,7 @@ Wires appendOddEvenMerge(const Wires& a, const Wires& b, std::vector<CompareExch
     if (a.empty()) return b;
     if (b.empty()) return a;
     if (a.size() == 1 && b.size() == 1) {
-        ops.push_back({a[0], b[0], CompareExchange::Both});
+        ops.push_back({a[0], b[0]});
         return {a[0], b[0]};
     }
     // Merge the even- and the odd-indexed elements separately, interleave, then one
@@ -30,8 +30,7 @@ Wires appendOddEvenMerge(const Wires& a, const Wires& b, std::vector<CompareExch
         merged.push_back(odd[k]);
     }
     for (; k < even.size(); ++k) merged.push_back(even[k]);
-    for (std::size_t i = 1; i + 1 < merged.size(); i += 2)
-        ops.push_back({merged[i], merged[i + 1], CompareExchange::Both});
+    for (std::size_t i = 1; i + 1 < merged.size(); i += 2) ops.push_back({merged[i], merged[i + 1]});
     return merged;
 }
 
@@ -72,18 +71,14 @@ ComparatorNetwork mergingNetwork(std::uint32_t lists, std::uint32_t length) {
     return net;
 }
 
-std::vector<CompareExchange> pruneForOutput(const std::vector<CompareExchange>& ops,
-                                            std::uint32_t wireCount, std::uint32_t output,
-                                            std::vector<bool>* inputsUsed) {
+std::vector<CompareExchange> pruneForOutput(const std::vector<CompareExchange>& ops, std::uint32_t wireCount,
+                                            std::uint32_t output, std::vector<bool>* inputsUsed) {
     std::vector<bool> needed(wireCount, false);
     needed[output] = true;
     std::vector<CompareExchange> kept;
     for (auto it = ops.rbegin(); it != ops.rend(); ++it) {
-        const bool lo = needed[it->lo], hi = needed[it->hi];
-        if (!lo && !hi) continue;
-        CompareExchange op = *it;
-        op.kind = lo && hi ? CompareExchange::Both : (lo ? CompareExchange::MinOnly : CompareExchange::MaxOnly);
-        kept.push_back(op);
+        if (!needed[it->lo] && !needed[it->hi]) continue;
+        kept.push_back(*it);
         needed[it->lo] = needed[it->hi] = true;
     }
     std::reverse(kept.begin(), kept.end());

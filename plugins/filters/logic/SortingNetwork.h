@@ -9,14 +9,9 @@
 
 namespace cellforge::filters {
 
+// Wire lo ← min(lo, hi), wire hi ← max(lo, hi).
 struct CompareExchange {
-    enum Kind : std::uint8_t {
-        Both,     // wire lo ← min, wire hi ← max
-        MinOnly,  // wire lo ← min (hi is not needed afterwards)
-        MaxOnly   // wire hi ← max (lo is not needed afterwards)
-    };
     std::uint32_t lo = 0, hi = 0;
-    Kind kind = Both;
 };
 
 struct ComparatorNetwork {
@@ -27,8 +22,7 @@ struct ComparatorNetwork {
 
 // Merges the sorted lists `a` and `b` (wire numbers in ascending order of value) by
 // appending compare-exchanges to `ops`; returns the wires of the merged list in order.
-std::vector<std::uint32_t> appendOddEvenMerge(const std::vector<std::uint32_t>& a,
-                                              const std::vector<std::uint32_t>& b,
+std::vector<std::uint32_t> appendOddEvenMerge(const std::vector<std::uint32_t>& a, const std::vector<std::uint32_t>& b,
                                               std::vector<CompareExchange>& ops);
 
 // A network that sorts wires 0..n-1.
@@ -38,11 +32,10 @@ ComparatorNetwork sortingNetwork(std::uint32_t n);
 // p*length .. p*length+length-1, ascending), pairing neighbouring lists level by level.
 ComparatorNetwork mergingNetwork(std::uint32_t lists, std::uint32_t length);
 
-// Keeps only what the value on wire `output` depends on; a comparator of which only
-// one result is used becomes MinOnly or MaxOnly. `inputsUsed` (if given) receives, per
-// wire, whether the pruned network reads its initial value.
-std::vector<CompareExchange> pruneForOutput(const std::vector<CompareExchange>& ops,
-                                            std::uint32_t wireCount, std::uint32_t output,
-                                            std::vector<bool>* inputsUsed = nullptr);
+// Keeps only the comparators that the value on wire `output` depends on (for the
+// median of 125 values from 5 sorted lists of 25: 569 of 840). `inputsUsed` (if given)
+// receives, per wire, whether the pruned network reads its initial value.
+std::vector<CompareExchange> pruneForOutput(const std::vector<CompareExchange>& ops, std::uint32_t wireCount,
+                                            std::uint32_t output, std::vector<bool>* inputsUsed = nullptr);
 
 }  // namespace cellforge::filters
