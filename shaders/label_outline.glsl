@@ -1,6 +1,6 @@
 // Label overlay: filled regions and outlines from one texture of label colours
-// (alpha 0 = background, each label its own colour). Used as the replacement of
-// //VTK::TCoord::Impl in the fragment shader of a slice view's overlay quad
+// (alpha 0 = background, each label its own colour). It replaces VTK's texture-
+// colouring tag (TCoord Impl) in the fragment shader of a slice view's overlay quad
 // (app/render/SliceView.cpp). Custom uniforms, set per layer:
 //   cfFillOpacity    alpha of the region interiors (0 = outlines only)
 //   cfOutlineOpacity alpha of the outlines (0 = filled regions only)
@@ -23,5 +23,5 @@
                 any(greaterThan(abs(cfDown - cfCentre), vec4(cfTol)));
   float cfAlpha = cfEdge ? cfOutlineOpacity : cfFillOpacity;
   if (cfAlpha <= 0.0) discard;
-  gl_FragData[0] = vec4(cfCentre.rgb, cfAlpha * gl_FragData[0].a);
+  fragOutput0 = vec4(cfCentre.rgb, cfAlpha * fragOutput0.a);
 }

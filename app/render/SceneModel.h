@@ -34,6 +34,7 @@ struct LayerDisplay {
     LabelId highlighted = 0;         // Labels: drawn brighter (the selected label)
     std::uint64_t revision = 0;      // bumped when voxels or the label table change
     bool show3D = true;              // volume rendering / label surfaces / mesh in the 3D view
+    bool surfacePerInstance = false; // Labels in 3D: one colour per connected piece, not per label
     std::string transferPreset = "grey ramp";  // Grayscale in 3D
 };
 

@@ -7,7 +7,7 @@
 
 #include <vtkActor.h>
 #include <vtkCamera.h>
-#include <vtkCornerAnnotation.h>
+#include <vtkCoordinate.h>
 #include <vtkImageData.h>
 #include <vtkLineSource.h>
 #include <vtkPlaneSource.h>
@@ -17,6 +17,7 @@
 #include <vtkRegularPolygonSource.h>
 #include <vtkRenderer.h>
 #include <vtkShaderProperty.h>
+#include <vtkTextActor.h>
 #include <vtkTextProperty.h>
 #include <vtkTexture.h>
 #include <vtkUniforms.h>
@@ -77,7 +78,7 @@ struct SliceView::Overlay {
     vtkSmartPointer<vtkActor> actorU, actorV;
     vtkSmartPointer<vtkRegularPolygonSource> brush;
     vtkSmartPointer<vtkActor> brushActor;
-    vtkSmartPointer<vtkCornerAnnotation> text;
+    vtkSmartPointer<vtkTextActor> text;
 };
 
 SliceView::SliceView(SliceAxis axis, SliceViewLink* link, QWidget* parent)
@@ -99,6 +100,7 @@ SliceView::SliceView(SliceAxis axis, SliceViewLink* link, QWidget* parent)
         actor->GetProperty()->SetColor(c[0], c[1], c[2]);
         actor->GetProperty()->LightingOff();
         actor->GetProperty()->SetOpacity(0.75);
+        actor->ForceOpaqueOn();  // drawn last, blended (see applyStyle)
         actor->PickableOff();
         renderer()->AddActor(actor);
     };
@@ -122,11 +124,15 @@ SliceView::SliceView(SliceAxis axis, SliceViewLink* link, QWidget* parent)
     overlay_->brushActor->VisibilityOff();
     renderer()->AddActor(overlay_->brushActor);
 
-    overlay_->text = vtkSmartPointer<vtkCornerAnnotation>::New();
-    overlay_->text->SetMaximumFontSize(15);
-    overlay_->text->SetLinearFontScaleFactor(2);
-    overlay_->text->SetNonlinearFontScaleFactor(1);
+    // A plain text actor: its texture is rebuilt only when the text changes (a corner
+    // annotation refits its font on every frame, which costs more than the slice).
+    overlay_->text = vtkSmartPointer<vtkTextActor>::New();
+    overlay_->text->GetTextProperty()->SetFontSize(int(14 * devicePixelRatioF()));
     overlay_->text->GetTextProperty()->SetColor(color[0], color[1], color[2]);
+    overlay_->text->GetTextProperty()->SetVerticalJustificationToTop();
+    overlay_->text->GetTextProperty()->SetBold(true);
+    overlay_->text->GetPositionCoordinate()->SetCoordinateSystemToNormalizedViewport();
+    overlay_->text->SetPosition(0.01, 0.985);
     renderer()->AddViewProp(overlay_->text);
 
     connect(link_, &SliceViewLink::cursorChanged, this, &SliceView::onCursorChanged);
@@ -192,14 +198,11 @@ void SliceView::applyStyle(LayerActor& la) {
     const LayerDisplay& l = la.layer;
     la.actor->SetVisibility(l.visible);
     la.actor->GetProperty()->SetOpacity(std::clamp(l.opacity, 0.0, 1.0));
-    const bool overlay = l.style != LayerStyle::Grayscale;
-    if (overlay || l.opacity < 1.0) {
-        la.actor->ForceTranslucentOn();
-        la.actor->ForceOpaqueOff();
-    } else {
-        la.actor->ForceOpaqueOn();
-        la.actor->ForceTranslucentOff();
-    }
+    // Every layer is drawn in the opaque pass, bottom first, with ordinary alpha
+    // blending (VTK keeps blending on there). VTK 9.1's translucent pass uses
+    // order-independent translucency, which washes out opaque outline colours.
+    la.actor->ForceOpaqueOn();
+    la.actor->ForceTranslucentOff();
     if (la.outlineShader) {
         vtkUniforms* u = la.actor->GetShaderProperty()->GetFragmentCustomUniforms();
         u->SetUniformf("cfFillOpacity", l.labelFill ? float(l.fillOpacity) : 0.f);
@@ -229,11 +232,18 @@ void SliceView::setLayers(const std::vector<LayerDisplay>& layers) {
     }
     for (auto& a : actors_)
         if (a) renderer()->RemoveActor(a->actor);
+    for (auto& a : next) renderer()->RemoveActor(a->actor);  // AddActor keeps a present prop's place
+    for (vtkActor* o : {overlay_->actorU.Get(), overlay_->actorV.Get(), overlay_->brushActor.Get()})
+        renderer()->RemoveActor(o);
     actors_ = std::move(next);
-    // Bottom layer first, each a little closer to the camera so overlays draw on top.
+    // All of them draw in the opaque pass in the renderer's order, so the order must be
+    // the layers' (bottom first), then the cursor lines and the brush on top. Each layer
+    // also sits a little closer to the camera than the one below it.
+    for (auto& a : actors_) renderer()->AddActor(a->actor);
+    for (vtkActor* o : {overlay_->actorU.Get(), overlay_->actorV.Get(), overlay_->brushActor.Get()})
+        renderer()->AddActor(o);
     double z = 0;
     for (auto& a : actors_) {
-        if (!renderer()->HasViewProp(a->actor)) renderer()->AddActor(a->actor);
         a->actor->SetPosition(0, 0, z);
         z += 1.0;
         applyStyle(*a);
@@ -244,10 +254,20 @@ void SliceView::setLayers(const std::vector<LayerDisplay>& layers) {
     update();
 }
 
-void SliceView::refreshLayer(const std::string& name) {
+void SliceView::refreshLayer(const LayerDisplay& layer) {
     for (auto& a : actors_)
-        if (a->layer.name == name) updateLayerSlice(*a, true);
-    update();
+        if (a->layer.name == layer.name) {
+            if (a->layer.data != layer.data || a->layer.style != layer.style) break;
+            a->layer = layer;
+            applyStyle(*a);
+            updateLayerSlice(*a, true);
+            update();
+            return;
+        }
+    // Not shown yet, or its data was replaced (copy on write): rebuild that actor.
+    std::vector<LayerDisplay> all;
+    for (auto& a : actors_) all.push_back(a->layer.name == layer.name ? layer : a->layer);
+    setLayers(all);
 }
 
 void SliceView::updateSlices() {
@@ -377,7 +397,7 @@ void SliceView::updateAnnotation() {
         text += "   " + std::string(1, names[a.normal]) + " " + std::to_string(v[std::size_t(a.normal)] + 1) +
                 " / " + std::to_string(link_->gridDims()[std::size_t(a.normal)]);
     }
-    overlay_->text->SetText(vtkCornerAnnotation::UpperLeft, text.c_str());
+    overlay_->text->SetInput(text.c_str());
 }
 
 void SliceView::setBrushRadius(double voxels) {

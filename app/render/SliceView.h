@@ -25,8 +25,9 @@ public:
     SliceAxis axis() const { return axis_; }
     // Replaces the layer list (order: bottom first). Only what changed is recomputed.
     void setLayers(const std::vector<LayerDisplay>& layers);
-    // Recomputes one layer's slice (after an edit of its voxels), without re-reading others.
-    void refreshLayer(const std::string& name);
+    // Recomputes one layer's slice after an edit of its voxels or label table, without
+    // re-cutting the other layers. Falls back to setLayers semantics if the data changed.
+    void refreshLayer(const LayerDisplay& layer);
     void setMode(Mode mode) { mode_ = mode; }
     Mode mode() const { return mode_; }
     // The brush outline drawn under the mouse in Edit mode (radius in voxels; 0 hides it).

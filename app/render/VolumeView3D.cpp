@@ -9,7 +9,9 @@
 #include <vtkCamera.h>
 #include <vtkCellData.h>
 #include <vtkColorTransferFunction.h>
+#include <vtkDecimatePro.h>
 #include <vtkDiscreteFlyingEdges3D.h>
+#include <vtkPolyDataConnectivityFilter.h>
 #include <vtkGPUVolumeRayCastMapper.h>
 #include <vtkImageData.h>
 #include <vtkLookupTable.h>
@@ -79,7 +81,7 @@ vtkSmartPointer<vtkImageData> renderCopy(const Volume& v, double lo, double hi, 
 }
 
 // Label surfaces (one per label value present), smoothed; runs on a worker thread.
-vtkSmartPointer<vtkPolyData> labelSurfaces(std::shared_ptr<const LabelVolume> labels) {
+vtkSmartPointer<vtkPolyData> labelSurfaces(std::shared_ptr<const LabelVolume> labels, bool perInstance) {
     const std::int64_t n = labels->voxelCount();
     const std::int64_t budget = 24'000'000;  // voxels given to the contouring
     const auto f = std::max<std::int64_t>(1, std::int64_t(std::ceil(std::cbrt(double(n) / double(budget)))));
@@ -123,12 +125,38 @@ vtkSmartPointer<vtkPolyData> labelSurfaces(std::shared_ptr<const LabelVolume> la
     smooth->NonManifoldSmoothingOn();
     smooth->NormalizeCoordinatesOn();
     smooth->BoundarySmoothingOff();
+    smooth->Update();
+    vtkSmartPointer<vtkPolyData> surface = smooth->GetOutput();
+    // Software GL draws a few hundred thousand triangles interactively; more would make
+    // every 3D frame pause the program. Decimation keeps each point's label value.
+    constexpr vtkIdType kMaxTriangles = 200'000;
+    if (surface->GetNumberOfPolys() > kMaxTriangles) {
+        auto decimate = vtkSmartPointer<vtkDecimatePro>::New();
+        decimate->SetInputData(surface);
+        decimate->SetTargetReduction(1.0 - double(kMaxTriangles) / double(surface->GetNumberOfPolys()));
+        decimate->PreserveTopologyOff();
+        decimate->SplittingOff();
+        decimate->BoundaryVertexDeletionOn();
+        decimate->Update();
+        surface = decimate->GetOutput();
+    }
     auto normals = vtkSmartPointer<vtkPolyDataNormals>::New();
-    normals->SetInputConnection(smooth->GetOutputPort());
+    normals->SetInputData(surface);
     normals->SplittingOff();
     normals->ConsistencyOn();
     normals->Update();
     vtkSmartPointer<vtkPolyData> result = normals->GetOutput();
+    if (perInstance) {
+        // Each connected piece of surface (one membrane, one particle) gets its own id,
+        // stored as the point scalars the mapper colours by.
+        auto pieces = vtkSmartPointer<vtkPolyDataConnectivityFilter>::New();
+        pieces->SetInputData(result);
+        pieces->SetExtractionModeToAllRegions();
+        pieces->ColorRegionsOn();
+        pieces->Update();
+        result = pieces->GetOutput();
+        result->GetPointData()->SetActiveScalars("RegionId");
+    }
     return result;
 }
 
@@ -142,6 +170,19 @@ vtkSmartPointer<vtkLookupTable> labelLookup(const LabelTable& table) {
     }
     for (const auto& e : table.entries())
         lut->SetTableValue(e.id, e.color[0] / 255.0, e.color[1] / 255.0, e.color[2] / 255.0, 1.0);
+    lut->Build();
+    return lut;
+}
+
+// Colours for surface pieces numbered from 0: piece k looks like label k + 1.
+vtkSmartPointer<vtkLookupTable> instanceLookup() {
+    auto lut = vtkSmartPointer<vtkLookupTable>::New();
+    lut->SetNumberOfTableValues(65536);
+    lut->SetTableRange(0, 65535);
+    for (int k = 0; k < 65536; ++k) {
+        const auto c = LabelTable::defaultColor(LabelId(k == 65535 ? 1 : k + 1));
+        lut->SetTableValue(k, c[0] / 255.0, c[1] / 255.0, c[2] / 255.0, 1.0);
+    }
     lut->Build();
     return lut;
 }
@@ -200,6 +241,7 @@ struct VolumeView3D::Item {
     vtkSmartPointer<vtkActor> actor;
     std::unique_ptr<QFutureWatcher<vtkSmartPointer<vtkPolyData>>> watcher;
     std::uint64_t surfaceRevision = ~std::uint64_t(0);
+    bool surfacePerInstance = false;  // the mode the current surfaces were made in
     bool surfaceStale = false;
 };
 
@@ -242,6 +284,15 @@ VolumeView3D::VolumeView3D(SliceViewLink* link, QWidget* parent)
         planes_->actors[std::size_t(k)] = actor;
         renderer()->AddActor(actor);
     }
+    // While slices scroll, the 3D view waits until the scrolling pauses: its render
+    // (volume, surfaces) costs more than a slice and must not hold the slice views up.
+    planeTimer_ = new QTimer(this);
+    planeTimer_->setSingleShot(true);
+    planeTimer_->setInterval(150);
+    connect(planeTimer_, &QTimer::timeout, this, [this] {
+        updatePlanes();
+        update();
+    });
     connect(link_, &SliceViewLink::cursorChanged, this, &VolumeView3D::onCursorChanged);
 }
 
@@ -270,7 +321,9 @@ void VolumeView3D::setLayers(const std::vector<LayerDisplay>& layers) {
         const LayerDisplay previous = found->layer;
         found->layer = l;
         if (isNew) rebuildItem(*found);
-        else if (l.style == LayerStyle::Labels && l.revision != found->surfaceRevision) startSurfaceJob(*found);
+        else if (l.style == LayerStyle::Labels &&
+                 (l.revision != found->surfaceRevision || l.surfacePerInstance != found->surfacePerInstance))
+            startSurfaceJob(*found);
         applyItemStyle(*found);
         next.push_back(std::move(found));
     }
@@ -394,7 +447,8 @@ void VolumeView3D::applyItemStyle(Item& item) {
     if (item.actor) {
         if (l.style == LayerStyle::Labels) {
             const auto& labels = static_cast<const LabelVolume&>(*l.data);
-            item.mapper->SetLookupTable(labelLookup(labels.table()));
+            // Per instance: piece k gets the palette colour of id k + 1, whatever its label.
+            item.mapper->SetLookupTable(item.surfacePerInstance ? instanceLookup() : labelLookup(labels.table()));
             item.mapper->SetScalarRange(0, 65535);
             item.mapper->UseLookupTableScalarRangeOn();
         }
@@ -417,6 +471,8 @@ void VolumeView3D::startSurfaceJob(Item& item) {
     auto labels = std::dynamic_pointer_cast<const LabelVolume>(item.layer.data);
     if (!labels) return;
     item.surfaceRevision = item.layer.revision;
+    item.surfacePerInstance = item.layer.surfacePerInstance;
+    const bool perInstance = item.layer.surfacePerInstance;
     item.surfaceStale = false;
     item.watcher = std::make_unique<QFutureWatcher<vtkSmartPointer<vtkPolyData>>>();
     Item* raw = &item;
@@ -436,13 +492,10 @@ void VolumeView3D::startSurfaceJob(Item& item) {
     });
     // Note: the labels may be edited on the GUI thread while this runs; a torn read
     // only affects this preview, and a refresh follows every edit.
-    item.watcher->setFuture(QtConcurrent::run([labels] { return labelSurfaces(labels); }));
+    item.watcher->setFuture(QtConcurrent::run([labels, perInstance] { return labelSurfaces(labels, perInstance); }));
 }
 
-void VolumeView3D::onCursorChanged() {
-    updatePlanes();
-    update();
-}
+void VolumeView3D::onCursorChanged() { planeTimer_->start(); }
 
 void VolumeView3D::setSlicePlanesVisible(bool visible) {
     planesVisible_ = visible;

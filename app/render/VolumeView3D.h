@@ -53,6 +53,7 @@ private:
     std::unique_ptr<Planes> planes_;
     bool planesVisible_ = true;
     bool cameraInitialised_ = false;
+    class QTimer* planeTimer_ = nullptr;  // coalesces fast scrolling
 };
 
 }  // namespace cellforge

@@ -47,6 +47,8 @@ VtkWidget::VtkWidget(QWidget* parent) : QOpenGLWidget(parent) {
     window_->SetReadyForRendering(false);
     window_->SetMultiSamples(0);
     renderer_ = vtkSmartPointer<vtkRenderer>::New();
+    // Opaque background: Qt composites the widget with its alpha channel.
+    renderer_->SetBackgroundAlpha(1.0);
     window_->AddRenderer(renderer_);
 
     auto callback = vtkSmartPointer<vtkCallbackCommand>::New();
@@ -150,10 +152,18 @@ void VtkWidget::paintGL() {
     window_->BlitDisplayFramebuffer(0, 0, 0, size[0], size[1], 0, 0, size[0], size[1],
                                     GL_COLOR_BUFFER_BIT, GL_NEAREST);
     state->Pop();
+    if (finishEachFrame_) glFinish();
     lastRenderMs_ = double(timer.nsecsElapsed()) / 1e6;
 }
 
 QImage VtkWidget::renderToImage() { return grabFramebuffer(); }
+
+void VtkWidget::renderNow() {
+    if (!contextReady_) return;
+    makeCurrent();  // Qt's own call is right here: we are outside VTK's render
+    paintGL();
+    doneCurrent();
+}
 
 QPointF VtkWidget::toDisplay(const QPointF& p) const {
     const qreal dpr = devicePixelRatioF();

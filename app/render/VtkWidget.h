@@ -33,10 +33,16 @@ public:
 
     // Schedules a repaint (cheap: several calls before the next frame render once).
     void requestRender() { update(); }
+    // Renders now into the widget's framebuffer, without waiting for Qt's next frame
+    // (benchmarks; the picture reaches the screen with the next composition).
+    void renderNow();
     // Renders now and returns the image at device resolution (for tests and screenshots).
     QImage renderToImage();
     // Milliseconds the last paintGL took (VTK render plus blit), for benchmarks.
     double lastRenderMilliseconds() const { return lastRenderMs_; }
+    // Waits for the GPU at the end of each frame so that timings include the drawing
+    // itself (benchmarks only: it costs throughput).
+    void setFinishEachFrame(bool on) { finishEachFrame_ = on; }
 
 protected:
     void initializeGL() override;
@@ -69,6 +75,7 @@ private:
     unsigned long observerTags_[3] = {0, 0, 0};
     bool contextReady_ = false;
     double lastRenderMs_ = 0;
+    bool finishEachFrame_ = false;
 };
 
 }  // namespace cellforge
