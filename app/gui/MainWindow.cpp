@@ -4,9 +4,11 @@
 #include "app/gui/LayersPanel.h"
 #include "app/gui/PipelinePanel.h"
 #include "app/gui/StageBrowser.h"
+#include "app/gui/TablePanel.h"
 #include "app/gui/editing/LabelEditing.h"
 #include "app/gui/project/ProjectManifest.h"
 #include "app/render/SliceView.h"
+#include "core/data/Table.h"
 #include "app/render/VolumeView3D.h"
 #include "core/base/Errors.h"
 #include "core/io/AtomicFile.h"
@@ -220,13 +222,22 @@ void MainWindow::buildDocks() {
     pipelineDock->raise();
     jobMonitor_ = new JobMonitor(session_->jobs());
     auto* jobsDock = dock(tr("Jobs"), jobMonitor_, Qt::BottomDockWidgetArea, "jobsDock");
+    tablePanel_ = new TablePanel;
+    auto* tableDock = dock(tr("Table"), tablePanel_, Qt::BottomDockWidgetArea, "tableDock");
+    tabifyDockWidget(jobsDock, tableDock);
+    jobsDock->raise();
     resizeDocks({jobsDock}, {150}, Qt::Vertical);
     resizeDocks({layersPanel_->parentWidget() ? static_cast<QDockWidget*>(layersPanel_->parentWidget()) : jobsDock},
                 {300}, Qt::Horizontal);
 
-    connect(layersPanel_, &LayersPanel::currentLayerChanged, this, [this](const QString& name) {
+    connect(layersPanel_, &LayersPanel::currentLayerChanged, this, [this, tableDock](const QString& name) {
         const LayerDisplay* d = session_->display(name.toStdString());
         if (d && d->style == LayerStyle::Labels) setActiveLabelLayer(name.toStdString());
+        const Layer* layer = session_->layer(name.toStdString());
+        if (layer && layer->data && layer->data->kind() == DataKind::Table) {
+            tablePanel_->showTable(std::static_pointer_cast<const Table>(layer->data), name);
+            tableDock->raise();
+        }
     });
     connect(layersPanel_, &LayersPanel::newLabelLayerRequested, this, [this] {
         try {

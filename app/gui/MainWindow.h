@@ -28,6 +28,7 @@ class QMenu;
 namespace cellforge {
 
 class JobMonitor;
+class TablePanel;
 class LayersPanel;
 class PipelinePanel;
 class SliceView;
@@ -86,6 +87,7 @@ public:
     StageBrowser* stageBrowser() const { return stageBrowser_; }
     PipelinePanel* pipelinePanel() const { return pipelinePanel_; }
     JobMonitor* jobMonitor() const { return jobMonitor_; }
+    TablePanel* tablePanel() const { return tablePanel_; }
     LayersPanel* layersPanel() const { return layersPanel_; }
     // A picture of the whole window, views included (PNG export and tests).
     QImage grabWindowImage();
@@ -144,6 +146,7 @@ private:
     StageBrowser* stageBrowser_ = nullptr;
     PipelinePanel* pipelinePanel_ = nullptr;
     JobMonitor* jobMonitor_ = nullptr;
+    TablePanel* tablePanel_ = nullptr;
     QLabel* statusPosition_ = nullptr;
     QLabel* statusTool_ = nullptr;
 

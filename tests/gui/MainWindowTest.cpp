@@ -7,6 +7,8 @@
 #include "app/gui/JobMonitor.h"
 #include "app/gui/LayersPanel.h"
 #include "app/gui/MainWindow.h"
+#include "app/gui/TablePanel.h"
+#include "core/data/Table.h"
 #include "app/gui/ParameterForm.h"
 #include "app/gui/PipelinePanel.h"
 #include "app/gui/StageBrowser.h"
@@ -85,6 +87,7 @@ private Q_SLOTS:
     void savesAndReopensAProject();
     void autosavesAndRecovers();
     void opensTheDemoWithTheDefaultPipeline();
+    void plotsATableLayer();
     void cleanupTestCase();
 
 private:
@@ -462,6 +465,23 @@ void MainWindowTest::opensTheDemoWithTheDefaultPipeline() {
     if (!MainWindow::findResourceDir("pipelines").isEmpty()) QVERIFY(!w.pipelinePanel()->pipeline().stages.empty());
     QTest::qWait(500);
     w.grabWindowImage().save(artifactPath("demo_window.png"));
+}
+
+void MainWindowTest::plotsATableLayer() {
+    MainWindow& w = *window_;
+    // A per-slice Dice table as metrics.overlap writes it: one series per class.
+    auto table = std::make_shared<Table>(std::vector<std::string>{"slice", "class", "dice", "voxels_labels"});
+    for (int z = 0; z < 20; ++z) {
+        table->addRow({double(z), 1.0, 0.5 + 0.01 * z, 100.0});
+        table->addRow({double(z), 2.0, 0.8 - 0.01 * z, 200.0});
+    }
+    const std::string name = w.session().addLayer(table, "dice_per_slice");
+    w.layersPanel()->setCurrentLayer(name);
+    const QStringList series = w.tablePanel()->seriesNames();
+    QCOMPARE(series, (QStringList{"dice (class 1)", "dice (class 2)"}));
+    QTest::qWait(100);
+    w.tablePanel()->grab().save(artifactPath("table_panel.png"));
+    w.session().removeLayer(name);
 }
 
 void MainWindowTest::cleanupTestCase() { window_.reset(); }
