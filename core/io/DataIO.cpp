@@ -19,7 +19,7 @@ std::string defaultExtension(DataKind kind) {
     case DataKind::LabelVolume: return ".mrc";
     case DataKind::Mesh: return ".vtp";
     case DataKind::Table: return ".csv";
-    case DataKind::Model: return ".pt";
+    case DataKind::Model: return ".cfunet";  // CellForge's own model file (see resources/models)
     case DataKind::PointSet: return ".csv";
     }
     return "";

@@ -1,6 +1,6 @@
 // Reading and writing any DataObject by file extension: what the CLI and the pipeline
 // outputs use. An output name without an extension gets the default for its kind:
-// volumes .mrc, meshes .vtp, tables .csv, models .pt.
+// volumes .mrc, meshes .vtp, tables .csv, models .cfunet.
 #pragma once
 
 #include "core/data/DataObject.h"

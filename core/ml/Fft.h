@@ -19,12 +19,9 @@ void fft1d(Complex* data, std::int64_t n, std::int64_t stride, bool inverse);
 
 // In-place transform of a dense array with x fastest (dims nx, ny, nz; nz = 1 for 2D).
 // Every dimension must be a power of two (1 is allowed).
-void fftNd(std::vector<Complex>& data, std::int64_t nx, std::int64_t ny, std::int64_t nz,
-           bool inverse);
+void fftNd(std::vector<Complex>& data, std::int64_t nx, std::int64_t ny, std::int64_t nz, bool inverse);
 
 // Signed frequency (cycles per sample, in [-0.5, 0.5)) of FFT bin i of an n-point transform.
-inline double fftFrequency(std::int64_t i, std::int64_t n) {
-    return double(i < (n + 1) / 2 ? i : i - n) / double(n);
-}
+inline double fftFrequency(std::int64_t i, std::int64_t n) { return double(i < (n + 1) / 2 ? i : i - n) / double(n); }
 
 }  // namespace cellforge::ml

@@ -71,7 +71,7 @@ struct Shell {
     double thickness = 4;
     bool bilayer = false;
     double contrast = 1;
-    double lumen = 0;  // density added inside (outer shells only)
+    double lumen = 0;                             // density added inside (outer shells only)
     std::vector<std::pair<double, double>> gaps;  // (centre angle, half width), radians
 
     // Approximate signed distance to the surface (negative inside): (F - 1) / |grad F|
@@ -109,7 +109,8 @@ struct Blob {
 double membraneProfile(double d, double thickness, bool bilayer) {
     if (bilayer) {
         const double s = thickness / 6.0, off = thickness / 4.0;
-        const double g = std::exp(-(d - off) * (d - off) / (2 * s * s)) + std::exp(-(d + off) * (d + off) / (2 * s * s));
+        const double g =
+            std::exp(-(d - off) * (d - off) / (2 * s * s)) + std::exp(-(d + off) * (d + off) / (2 * s * s));
         return g / (1.0 + std::exp(-(2 * off) * (2 * off) / (2 * s * s)));
     }
     const double s = thickness / 4.0;
@@ -197,7 +198,7 @@ TomogramStatistics measureTomogram(std::int64_t nx, std::int64_t ny, std::int64_
     std::vector<double> power(std::size_t(bins), 0.0), weight(std::size_t(bins), 0.0);
     std::vector<float> slice(std::size_t(nx * ny));
     std::vector<Complex> buffer(std::size_t(patch * patch));
-    std::vector<double> window(std::size_t(patch));
+    std::vector<double> window(static_cast<std::size_t>(patch));
     for (std::int64_t i = 0; i < patch; ++i) window[i] = 0.5 - 0.5 * std::cos(2 * M_PI * (i + 0.5) / double(patch));
     double sum = 0, sumSq = 0;
     std::int64_t n = 0;
@@ -378,7 +379,7 @@ void simulateMembraneImage(const ImageSimulatorSettings& s, std::uint64_t sceneS
             const double gx = double(x) / (n - 1) * (grid - 1), gy = double(y) / (n - 1) * (grid - 1);
             const int i0 = std::min(grid - 2, int(gx)), j0 = std::min(grid - 2, int(gy));
             const double tx = gx - i0, ty = gy - j0;
-            auto lerp2 = [&](double (&g)[grid][grid]) {
+            auto lerp2 = [&](double(&g)[grid][grid]) {
                 return (1 - ty) * ((1 - tx) * g[j0][i0] + tx * g[j0][i0 + 1]) +
                        ty * ((1 - tx) * g[j0 + 1][i0] + tx * g[j0 + 1][i0 + 1]);
             };
@@ -420,14 +421,16 @@ void simulateMembraneImage(const ImageSimulatorSettings& s, std::uint64_t sceneS
             }
         // Noise in the padding too, so the filter sees stationary noise at the edges.
         for (std::int64_t y = 0; y < padded; ++y)
-            for (std::int64_t x = (y < n ? n : 0); x < padded; ++x) buffer[std::size_t(y * padded + x)] = rng.normal() / noiseGain;
+            for (std::int64_t x = (y < n ? n : 0); x < padded; ++x)
+                buffer[std::size_t(y * padded + x)] = rng.normal() / noiseGain;
         fftNd(buffer, padded, padded, 1, false);
         for (std::size_t i = 0; i < buffer.size(); ++i) buffer[i] *= filter[i];
         fftNd(buffer, padded, padded, 1, true);
         float* out = image + std::size_t(slice) * n * n;
         for (int y = 0; y < n; ++y)
             for (int x = 0; x < n; ++x) {
-                const double r = ramp * ((x - centre) * std::cos(rampAngle) + (y - centre) * std::sin(rampAngle)) / centre;
+                const double r =
+                    ramp * ((x - centre) * std::cos(rampAngle) + (y - centre) * std::sin(rampAngle)) / centre;
                 const double v = buffer[std::size_t(y * padded + x)].real() + r;
                 out[std::size_t(y) * n + x] = float(v);
                 sum += v;
@@ -448,13 +451,17 @@ Phantom simulatePhantom(const PhantomSettings& s, std::uint64_t seed) {
     if (s.nx < 8 || s.ny < 8 || s.nz < 1 || s.nx > 2048 || s.ny > 2048 || s.nz > 1024)
         throw InputError("phantom size " + std::to_string(s.nx) + " x " + std::to_string(s.ny) + " x " +
                          std::to_string(s.nz) + " is out of range (8..2048 x 8..2048 x 1..1024)");
-    if (!(s.radiusMin > 3) || s.radiusMax < s.radiusMin) throw InputError("phantom radius range: expected 3 < min <= max");
+    if (!(s.radiusMin > 3) || s.radiusMax < s.radiusMin)
+        throw InputError("phantom radius range: expected 3 < min <= max");
     if (!(s.snr > 0)) throw InputError("phantom snr must be > 0");
-    if (s.tiltRangeDegrees <= 0 || s.tiltRangeDegrees > 90) throw InputError("phantom tilt range must be in (0, 90] degrees");
+    if (s.tiltRangeDegrees <= 0 || s.tiltRangeDegrees > 90)
+        throw InputError("phantom tilt range must be in (0, 90] degrees");
     Rng rng(seed);
     std::vector<Shell> shells;
     std::vector<Blob> blobs;
-    struct Placed { double x, y, z, r; };
+    struct Placed {
+        double x, y, z, r;
+    };
     std::vector<Placed> placed;
     for (int v = 0; v < s.vesicles; ++v) {
         for (int attempt = 0; attempt < 200; ++attempt) {
@@ -529,7 +536,8 @@ Phantom simulatePhantom(const PhantomSettings& s, std::uint64_t seed) {
             b.z = rng.uniform(0, double(s.nz));
             bool nearMembrane = false;
             for (const Shell& sh : shells)
-                if (std::fabs(sh.distance(b.x, b.y, b.z, nullptr)) < 0.5 * sh.thickness + b.radius + 2) nearMembrane = true;
+                if (std::fabs(sh.distance(b.x, b.y, b.z, nullptr)) < 0.5 * sh.thickness + b.radius + 2)
+                    nearMembrane = true;
             if (nearMembrane) continue;
             blobs.push_back(b);
             break;
@@ -539,6 +547,13 @@ Phantom simulatePhantom(const PhantomSettings& s, std::uint64_t seed) {
     // Render on a power-of-two grid with the tomogram centred in it, so the circular
     // filters wrap only through margins that are cropped away.
     const std::int64_t px = nextPowerOfTwo(s.nx + 16), py = nextPowerOfTwo(s.ny + 16), pz = nextPowerOfTwo(s.nz + 8);
+    // Complex buffer, density and filter: 32 bytes per voxel of the padded grid.
+    const double workBytes = 32.0 * double(px) * double(py) * double(pz);
+    if (workBytes > 2.2e9)
+        throw InputError("a phantom of " + std::to_string(s.nx) + " x " + std::to_string(s.ny) + " x " +
+                         std::to_string(s.nz) + " needs a " + std::to_string(px) + " x " + std::to_string(py) + " x " +
+                         std::to_string(pz) + " work grid (" + std::to_string(int(workBytes / 1e6)) +
+                         " MB); at most 2200 MB is allowed: make it smaller");
     const std::int64_t ox = (px - s.nx) / 2, oy = (py - s.ny) / 2, oz = (pz - s.nz) / 2;
     std::vector<double> density(std::size_t(px * py * pz), 0.0);
     Phantom phantom;
@@ -555,7 +570,9 @@ Phantom simulatePhantom(const PhantomSettings& s, std::uint64_t seed) {
                 evaluatePoint(shells, blobs, sx, sy, sz, d, label);
                 density[std::size_t(x + px * (y + py * z))] = d;
                 if (sx >= 0 && sy >= 0 && sz >= 0 && sx < s.nx && sy < s.ny && sz < s.nz)
-                    phantom.labels[std::size_t(std::int64_t(sx) + s.nx * (std::int64_t(sy) + s.ny * std::int64_t(sz)))] = label;
+                    phantom
+                        .labels[std::size_t(std::int64_t(sx) + s.nx * (std::int64_t(sy) + s.ny * std::int64_t(sz)))] =
+                        label;
             }
 
     // Blur and missing wedge (tilt axis y: Fourier components with

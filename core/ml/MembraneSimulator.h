@@ -42,26 +42,26 @@ using SliceReader = std::function<void(std::int64_t z, float* out)>;
 
 // Mean and standard deviation over up to `maxSlices` evenly spaced XY slices, and the
 // radially averaged power spectrum of windowed square patches of those slices.
-TomogramStatistics measureTomogram(std::int64_t nx, std::int64_t ny, std::int64_t nz,
-                                   const SliceReader& readSlice, int maxSlices = 24);
+TomogramStatistics measureTomogram(std::int64_t nx, std::int64_t ny, std::int64_t nz, const SliceReader& readSlice,
+                                   int maxSlices = 24);
 
 struct ImageSimulatorSettings {
-    int size = 256;                 // image width and height, voxels
-    int contextSlices = 1;          // odd; >1 gives 2.5D stacks (neighbouring slices)
+    int size = 256;         // image width and height, voxels
+    int contextSlices = 1;  // odd; >1 gives 2.5D stacks (neighbouring slices)
     int membranesMin = 2, membranesMax = 6;
-    double radiusMin = 12, radiusMax = 110;       // ellipse semi-axes, voxels
-    double largeMembraneFraction = 0.15;          // nearly straight membranes (radius 250-700)
-    double thicknessMin = 3, thicknessMax = 6;    // membrane thickness, voxels
-    double doubleFraction = 0.3;                  // share of double membranes
+    double radiusMin = 12, radiusMax = 110;              // ellipse semi-axes, voxels
+    double largeMembraneFraction = 0.15;                 // nearly straight membranes (radius 250-700)
+    double thicknessMin = 3, thicknessMax = 6;           // membrane thickness, voxels
+    double doubleFraction = 0.3;                         // share of double membranes
     double doubleSpacingMin = 3, doubleSpacingMax = 10;  // gap between the two, voxels
-    double gapProbability = 0.6;                  // share of membranes drawn as arcs with gaps
+    double gapProbability = 0.6;                         // share of membranes drawn as arcs with gaps
     double proteinsPerMembrane = 4, freeProteins = 3;
-    double proteinRadiusMin = 2, proteinRadiusMax = 5;   // voxels
-    double snrMin = 0.35, snrMax = 1.5;           // membrane contrast / noise standard deviation
-    bool darkDensity = true;                      // density darker than solvent (raw cryo-ET)
-    double blurSigma = 1.0;                       // voxels; used when no spectrum is matched
-    double bandpassLow = 0, bandpassHigh = 0;     // cycles/voxel; 0 = off
-    bool matchTomogram = false;                   // use `match` for spectrum, mean and stddev
+    double proteinRadiusMin = 2, proteinRadiusMax = 5;  // voxels
+    double snrMin = 0.7, snrMax = 3.0;                  // membrane contrast / noise standard deviation
+    bool darkDensity = true;                            // density darker than solvent (raw cryo-ET)
+    double blurSigma = 1.0;                             // voxels; used when no spectrum is matched
+    double bandpassLow = 0, bandpassHigh = 0;           // cycles/voxel; 0 = off
+    bool matchTomogram = false;                         // use `match` for spectrum, mean and stddev
     TomogramStatistics match;
     // Augmentation.
     bool elastic = true;
@@ -81,13 +81,13 @@ void simulateMembraneImage(const ImageSimulatorSettings& settings, std::uint64_t
                            std::uint8_t* labels);
 // The same with the scene (membranes, proteins) drawn from `sceneSeed` and the
 // augmentation, contrast and noise from `variationSeed`: one scene, many variations.
-void simulateMembraneImage(const ImageSimulatorSettings& settings, std::uint64_t sceneSeed,
-                           std::uint64_t variationSeed, float* image, std::uint8_t* labels);
+void simulateMembraneImage(const ImageSimulatorSettings& settings, std::uint64_t sceneSeed, std::uint64_t variationSeed,
+                           float* image, std::uint8_t* labels);
 
 struct PhantomSettings {
     std::int64_t nx = 160, ny = 160, nz = 48;
     int vesicles = 7;
-    double radiusMin = 14, radiusMax = 40;        // voxels
+    double radiusMin = 14, radiusMax = 40;             // voxels
     double flatteningMin = 0.55, flatteningMax = 1.0;  // z semi-axis / xy semi-axis
     double thicknessMin = 3.5, thicknessMax = 5.0;
     double doubleFraction = 0.3;
@@ -95,9 +95,9 @@ struct PhantomSettings {
     int proteinsPerVesicle = 6;
     int freeProteins = 12;
     double proteinRadiusMin = 2, proteinRadiusMax = 4.5;
-    double snr = 0.7;            // the simulator's default noise level
+    double snr = 2.0;  // the default noise: membranes faint but visible in XY slices
     bool darkDensity = true;
-    double blurSigma = 1.0;      // voxels
+    double blurSigma = 1.0;  // voxels
     bool missingWedge = true;
     double tiltRangeDegrees = 60;  // tilts from -range to +range about the y axis
 };

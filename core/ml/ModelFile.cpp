@@ -88,12 +88,15 @@ std::uint32_t crc32(const unsigned char* data, std::size_t size) {
 }
 
 void UNetArchitecture::validate() const {
-    if (depth < 1 || depth > 7) throw InputError("U-Net depth is " + std::to_string(depth) + "; expected 1 to 7 levels");
+    if (depth < 1 || depth > 7)
+        throw InputError("U-Net depth is " + std::to_string(depth) + "; expected 1 to 7 levels");
     if (baseChannels < 1 || baseChannels > 256)
         throw InputError("U-Net base channels is " + std::to_string(baseChannels) + "; expected 1 to 256");
     if (contextSlices < 1 || contextSlices % 2 == 0 || contextSlices > 15)
-        throw InputError("U-Net context slices is " + std::to_string(contextSlices) + "; expected an odd number 1 to 15");
-    if (classes < 2 || classes > 64) throw InputError("U-Net classes is " + std::to_string(classes) + "; expected 2 to 64");
+        throw InputError("U-Net context slices is " + std::to_string(contextSlices) +
+                         "; expected an odd number 1 to 15");
+    if (classes < 2 || classes > 64)
+        throw InputError("U-Net classes is " + std::to_string(classes) + "; expected 2 to 64");
     if (normalization != "batch" && normalization != "instance" && normalization != "group" && normalization != "none")
         throw InputError("U-Net normalization is '" + normalization + "'; expected batch, instance, group or none");
     if (!(dropout >= 0.0 && dropout < 1.0))
@@ -151,10 +154,12 @@ std::vector<unsigned char> encodeModelFile(const ModelMetadata& metadata, const 
         for (std::int64_t d : arr.shape) putU(out, std::uint64_t(d), 8);
         const std::int64_t count = arr.elementCount();
         if (arr.integer) {
-            if (std::int64_t(arr.integers.size()) != count) throw std::logic_error("NamedArray " + arr.name + ": size mismatch");
+            if (std::int64_t(arr.integers.size()) != count)
+                throw std::logic_error("NamedArray " + arr.name + ": size mismatch");
             for (std::int64_t v : arr.integers) putU(out, std::uint64_t(v), 8);
         } else {
-            if (std::int64_t(arr.values.size()) != count) throw std::logic_error("NamedArray " + arr.name + ": size mismatch");
+            if (std::int64_t(arr.values.size()) != count)
+                throw std::logic_error("NamedArray " + arr.name + ": size mismatch");
             for (float v : arr.values) {
                 std::uint32_t bits;
                 std::memcpy(&bits, &v, 4);
@@ -171,7 +176,8 @@ ModelFileContents decodeModelFile(const unsigned char* data, std::size_t size, c
     if (!looksLikeModelFile(data, size))
         throw InputError(where + " is not a CellForge U-Net model: it does not start with the 'CFUNET' signature" +
                          (size == 0 ? " (the file is empty)" : ""));
-    if (size < sizeof(kMagic) + 4 + 8 + 4 + 4) throw InputError(where + " is truncated: " + std::to_string(size) + " bytes");
+    if (size < sizeof(kMagic) + 4 + 8 + 4 + 4)
+        throw InputError(where + " is truncated: " + std::to_string(size) + " bytes");
     ModelFileContents contents;
     Reader r(data, size - 4, source);
     r.take(sizeof(kMagic), "signature");
@@ -241,7 +247,8 @@ ModelFileContents decodeModelFile(const unsigned char* data, std::size_t size, c
                          std::to_string(m.architecture.classes) + " classes");
     m.inputNormalization = require("input_normalization");
     if (m.inputNormalization != "slice-zscore")
-        throw InputError(where + ": input normalization '" + m.inputNormalization + "' is unknown; expected 'slice-zscore'");
+        throw InputError(where + ": input normalization '" + m.inputNormalization +
+                         "' is unknown; expected 'slice-zscore'");
     m.voxelSize = toDouble("voxel_size");
     for (const auto& [key, value] : kv)
         if (key.rfind("note.", 0) == 0) m.notes[key.substr(5)] = value;
@@ -254,7 +261,8 @@ ModelFileContents decodeModelFile(const unsigned char* data, std::size_t size, c
         const unsigned char* name = r.take(nameLength, "array name");
         arr.name.assign(reinterpret_cast<const char*>(name), nameLength);
         const unsigned dtype = unsigned(r.u(1, "array type"));
-        if (dtype > 1) throw InputError(where + ": array '" + arr.name + "' has unknown type code " + std::to_string(dtype));
+        if (dtype > 1)
+            throw InputError(where + ": array '" + arr.name + "' has unknown type code " + std::to_string(dtype));
         arr.integer = dtype == 1;
         const unsigned rank = unsigned(r.u(1, "array rank"));
         std::int64_t elements = 1;
@@ -287,7 +295,8 @@ ModelFileContents decodeModelFile(const unsigned char* data, std::size_t size, c
         contents.arrays.push_back(std::move(arr));
     }
     if (r.position() != size - 4)
-        throw InputError(where + " is corrupt: " + std::to_string(size - 4 - r.position()) + " unexpected bytes after the arrays");
+        throw InputError(where + " is corrupt: " + std::to_string(size - 4 - r.position()) +
+                         " unexpected bytes after the arrays");
     return contents;
 }
 

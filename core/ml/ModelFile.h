@@ -21,12 +21,12 @@ inline constexpr int kModelFormatVersion = 1;
 inline constexpr const char* kModelFormatName = "cellforge-unet";
 
 struct UNetArchitecture {
-    int depth = 4;          // resolution levels (depth - 1 poolings)
-    int baseChannels = 8;   // channels at full resolution; doubled per level
-    int contextSlices = 1;  // input channels: 1 = 2D, k > 1 = 2.5D (k neighbouring slices)
-    int classes = 3;        // output classes
+    int depth = 4;                        // resolution levels (depth - 1 poolings)
+    int baseChannels = 8;                 // channels at full resolution; doubled per level
+    int contextSlices = 1;                // input channels: 1 = 2D, k > 1 = 2.5D (k neighbouring slices)
+    int classes = 3;                      // output classes
     std::string normalization = "batch";  // batch | instance | group | none
-    double dropout = 0.0;   // Dropout2d probability at the bottleneck
+    double dropout = 0.0;                 // Dropout2d probability at the bottleneck
 
     // Throws InputError naming the first bad field.
     void validate() const;
@@ -39,16 +39,16 @@ struct ModelMetadata {
     UNetArchitecture architecture;
     std::vector<std::string> classNames{"background", "protein", "membrane"};
     std::string inputNormalization = "slice-zscore";  // each XY slice to mean 0, sd 1
-    double voxelSize = 10.0;  // Å, the voxel size of the images it was trained on
-    std::map<std::string, std::string> notes;  // provenance: trainer, seed, epochs, ...
+    double voxelSize = 10.0;                          // Å, the voxel size of the images it was trained on
+    std::map<std::string, std::string> notes;         // provenance: trainer, seed, epochs, ...
 };
 
 struct NamedArray {
     std::string name;
     std::vector<std::int64_t> shape;
-    bool integer = false;               // int64 (e.g. batch-norm counters) or float32
-    std::vector<float> values;          // float32 arrays
-    std::vector<std::int64_t> integers; // int64 arrays
+    bool integer = false;                // int64 (e.g. batch-norm counters) or float32
+    std::vector<float> values;           // float32 arrays
+    std::vector<std::int64_t> integers;  // int64 arrays
     std::int64_t elementCount() const;
 };
 

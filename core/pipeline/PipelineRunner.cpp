@@ -4,6 +4,7 @@
 
 #include <QCryptographicHash>
 
+#include <atomic>
 #include <chrono>
 #include <sstream>
 
@@ -136,8 +137,11 @@ PipelineRunResult PipelineRunner::run(const Pipeline& pipeline, const std::map<s
         }
 
         if (callbacks.stageState) callbacks.stageState(ps.id, "running");
+        if (callbacks.progress) callbacks.progress(ps.id, double(index) / n, "starting");
         const auto started = std::chrono::steady_clock::now();
-        JobId job = 0;
+        // Set once submit returns; a fast job's first reports may come before and are
+        // dropped, which is why the stage's start and end are reported here as well.
+        std::atomic<JobId> job{0};
         // Progress and log come from the worker thread; forwarded as they are.
         auto progressConn = QObject::connect(&queue_, &JobQueue::jobProgress, [&](int id, double f, QString m) {
             if (id == job && callbacks.progress) callbacks.progress(ps.id, (double(index) + f) / n, m.toStdString());
@@ -183,6 +187,7 @@ PipelineRunResult PipelineRunner::run(const Pipeline& pipeline, const std::map<s
         if (state == JobState::Completed) {
             outputs = queue_.takeResult(job);
             ++executed_;
+            if (callbacks.progress) callbacks.progress(ps.id, double(index + 1) / n, "done");
             cache_.store(key, outputs);
             produced[ps.id] = outputs;
             rec.outputs = outputs;

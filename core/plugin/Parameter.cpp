@@ -24,10 +24,16 @@ std::string paramValueToString(const ParamValue& value) {
     if (auto b = std::get_if<bool>(&value)) return *b ? "true" : "false";
     if (auto i = std::get_if<std::int64_t>(&value)) return std::to_string(*i);
     if (auto d = std::get_if<double>(&value)) {
-        std::ostringstream s;
-        s.precision(17);
-        s << *d;
-        return s.str();
+        // The shortest text that reads back as the same double (0.7, not 0.69999999999999996).
+        std::string text;
+        for (int precision = 6; precision <= 17; ++precision) {
+            std::ostringstream s;
+            s.precision(precision);
+            s << *d;
+            text = s.str();
+            if (std::stod(text) == *d) break;
+        }
+        return text;
     }
     return std::get<std::string>(value);
 }

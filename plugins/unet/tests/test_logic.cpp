@@ -1,0 +1,146 @@
+// The plugin's logic on CellForge data: segmentation of Volumes of any type, model
+// lookup and loading, simulation to Volumes, stacks for training, curves as a Table.
+#include "core/base/Errors.h"
+#include "plugins/unet/logic/UNetLogic.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+using namespace cellforge;
+using namespace cellforge::unet;
+
+namespace {
+ml::SegmentationNetwork tinyNetwork(std::uint64_t seed = 1) {
+    ml::ModelMetadata m;
+    m.architecture.depth = 2;
+    m.architecture.baseChannels = 4;
+    return ml::SegmentationNetwork::create(m, seed);
+}
+}  // namespace
+
+TEST(UNetLogic, SegmentsAnyScalarTypeAndKeepsGeometry) {
+    auto net = tinyNetwork();
+    Volume v({20, 12, 3}, ScalarType::Int16);
+    for (std::int64_t i = 0; i < v.voxelCount(); ++i) v.data<std::int16_t>()[i] = std::int16_t((i * 37) % 200 - 100);
+    v.setVoxelSize({7, 7, 7});
+    v.setOrigin({1, 2, 3});
+    ml::InferenceOptions o;
+    o.tileSize = 16;
+    o.overlap = 4;
+    const Segmentation s = segmentVolume(v, net, o, 2, {});
+    ASSERT_EQ(s.probabilities->dims(), v.dims());
+    EXPECT_EQ(s.probabilities->voxelSize(), v.voxelSize());
+    EXPECT_EQ(s.labels->origin(), v.origin());
+    ASSERT_NE(s.labels->table().find(2), nullptr);
+    EXPECT_EQ(s.labels->table().find(2)->name, "membrane");
+    // Labels are the argmax: where the membrane probability exceeds one half, label 2.
+    int checked = 0;
+    for (std::int64_t i = 0; i < v.voxelCount(); ++i) {
+        const float p = s.probabilities->data<float>()[i];
+        EXPECT_GE(p, 0.0f);
+        EXPECT_LE(p, 1.0f);
+        if (p > 0.5f) {
+            EXPECT_EQ(s.labels->labels()[i], 2);
+            ++checked;
+        }
+        if (s.labels->labels()[i] == 2) EXPECT_GT(p, 1.0f / 3.0f);
+    }
+    // The same result from a float copy of the input (type conversion is exact here).
+    const Segmentation f = segmentVolume(v.toFloat32(), net, o, 2, {});
+    EXPECT_EQ(std::vector<float>(f.probabilities->data<float>(), f.probabilities->data<float>() + v.voxelCount()),
+              std::vector<float>(s.probabilities->data<float>(), s.probabilities->data<float>() + v.voxelCount()));
+    EXPECT_THROW(segmentVolume(v, net, o, 5, {}), InputError);
+}
+
+TEST(UNetLogic, LoadsModelInputPathOrShippedModelAndRefusesForeignBytes) {
+    auto net = tinyNetwork(3);
+    const auto model = toModel(net);
+    EXPECT_EQ(model->format, "cellforge-unet");
+    EXPECT_EQ(loadNetwork(model.get(), "").toBytes(), net.toBytes());
+    const std::string path = (std::filesystem::temp_directory_path() / "unet_logic_test.cfunet").string();
+    net.saveFile(path);
+    std::string source;
+    EXPECT_EQ(loadNetwork(nullptr, path, &source).toBytes(), net.toBytes());
+    EXPECT_NE(source.find(path), std::string::npos);
+    std::filesystem::remove(path);
+
+    Model foreign;
+    foreign.format = "pt";
+    foreign.bytes = {'P', 'K', 3, 4, 1, 2, 3};
+    try {
+        loadNetwork(&foreign, "");
+        FAIL() << "a TorchScript-like file was accepted";
+    } catch (const InputError& e) {
+        EXPECT_NE(std::string(e.what()).find("expected a CellForge U-Net model"), std::string::npos) << e.what();
+    }
+    EXPECT_THROW(loadNetwork(nullptr, "/nonexistent.cfunet"), InputError);
+
+    // The shipped model is found through CELLFORGE_RESOURCES first.
+    const auto dir = std::filesystem::temp_directory_path() / "unet_logic_resources";
+    std::filesystem::create_directories(dir / "models");
+    net.saveFile((dir / "models" / "unet-membrane-default.cfunet").string());
+    setenv("CELLFORGE_RESOURCES", dir.c_str(), 1);
+    EXPECT_EQ(shippedModelPath(), (dir / "models" / "unet-membrane-default.cfunet").string());
+    EXPECT_EQ(loadNetwork(nullptr, "").toBytes(), net.toBytes());
+    unsetenv("CELLFORGE_RESOURCES");
+    std::filesystem::remove_all(dir);
+}
+
+TEST(UNetLogic, SimulatedVolumesAndStacks) {
+    ml::PhantomSettings ps;
+    ps.nx = 48;
+    ps.ny = 40;
+    ps.nz = 8;
+    ps.vesicles = 2;
+    ps.radiusMin = 8;
+    ps.radiusMax = 12;
+    const Simulated p = simulatePhantomVolume(ps, 2, 12.0);
+    EXPECT_EQ(p.image->dims(), (Index3{48, 40, 8}));
+    EXPECT_EQ(p.labels->voxelSize()[2], 12.0);
+    EXPECT_FALSE(p.labels->presentLabels().empty());
+
+    ml::ImageSimulatorSettings s;
+    s.size = 32;
+    s.radiusMin = 6;
+    s.radiusMax = 20;
+    int reports = 0;
+    ml::RunControl c;
+    c.progress = [&](double, const std::string&) { ++reports; };
+    const Simulated d = simulateDataset(s, 4, 12, 10.0, c);
+    EXPECT_EQ(d.image->dims(), (Index3{32, 32, 12}));
+    EXPECT_EQ(reports, 12);
+    const auto samples = stackSamples(*d.image, *d.labels, 2, 1, 3, 1);
+    EXPECT_EQ(samples->trainCount(), 9);
+    // The held-out test image is the stack's slice 9, unchanged.
+    std::vector<float> img(32 * 32);
+    std::vector<std::uint8_t> lab(32 * 32);
+    samples->testSample(0, img.data(), lab.data());
+    EXPECT_EQ(img[5], d.image->data<float>()[9 * 32 * 32 + 5]);
+    EXPECT_EQ(lab[100], d.labels->labels()[9 * 32 * 32 + 100]);
+    LabelVolume wrong({32, 32, 11});
+    EXPECT_THROW(stackSamples(*d.image, wrong, 2, 1, 3, 1), InputError);
+    ml::RunControl cancel;
+    cancel.cancelled = [] { return true; };
+    EXPECT_THROW(simulateDataset(s, 4, 12, 10.0, cancel), CancelledError);
+}
+
+TEST(UNetLogic, CurvesTableAndWeights) {
+    ml::TrainingReport r;
+    ml::EpochRecord e;
+    e.epoch = 1;
+    e.trainLoss = 0.9;
+    e.test.loss = 0.8;
+    e.test.dice = {0.9, 0.4, 0.7};
+    e.validation.dice = {0.9, 0.5, 0.6};
+    r.epochs = {e};
+    const auto t = curvesTable(r, {"background", "protein", "membrane"});
+    EXPECT_EQ(t->rowCount(), 1u);
+    EXPECT_DOUBLE_EQ(t->numericColumn("test_dice_membrane")[0], 0.7);
+    EXPECT_DOUBLE_EQ(t->numericColumn("validation_dice_protein")[0], 0.5);
+    EXPECT_EQ(parseWeights("1, 2,3", "w"), (std::vector<double>{1, 2, 3}));
+    EXPECT_THROW(parseWeights("1,-2", "w"), InputError);
+    EXPECT_THROW(parseWeights("1,x", "w"), InputError);
+}
