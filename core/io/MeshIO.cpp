@@ -9,7 +9,7 @@
 
 #include <vtkCommand.h>
 #include <vtkDataSetReader.h>
-#include <vtkDataSetWriter.h>
+#include <vtkUnstructuredGridWriter.h>
 #include <vtkPolyData.h>
 #include <vtkSmartPointer.h>
 #include <vtkUnstructuredGrid.h>
@@ -20,6 +20,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <type_traits>
 #include <filesystem>
 
 namespace cellforge::io {
@@ -77,7 +78,12 @@ void writeWithVtk(const std::string& path, Data* data) {
         writer->AddObserver(vtkCommand::ErrorEvent, catcher);
         writer->SetInputData(data);
         writer->SetFileName(tempPath.c_str());
-        if constexpr (std::is_same_v<Writer, vtkDataSetWriter>) writer->SetFileTypeToBinary();
+        if constexpr (std::is_base_of_v<vtkDataWriter, Writer>) {
+            writer->SetFileTypeToBinary();
+            // Legacy format 4.2, which every legacy reader knows; meshio 5 (Debian 12)
+            // misreads integer arrays of VTK 9's default 5.1 format.
+            writer->SetFileVersion(vtkDataWriter::VTK_LEGACY_READER_VERSION_4_2);
+        }
         if (writer->Write() != 1 || catcher->failed)
             throw InputError(path + ": VTK could not write the file" +
                              (catcher->message.empty() ? std::string() : ": " + catcher->message));
@@ -170,13 +176,10 @@ void writeMesh(const std::string& path, const Mesh& mesh, const std::string& for
         auto grid = toVtkUnstructuredGrid(mesh);
         writeWithVtk<vtkXMLUnstructuredGridWriter>(path, grid.Get());
     } else if (ext == ".vtk") {
-        if (mesh.tetrahedra.empty()) {
-            auto poly = toVtkPolyData(mesh);
-            writeWithVtk<vtkDataSetWriter>(path, poly.Get());
-        } else {
-            auto grid = toVtkUnstructuredGrid(mesh);
-            writeWithVtk<vtkDataSetWriter>(path, grid.Get());
-        }
+        // Always an unstructured grid (triangles and tetrahedra as cells): meshio and
+        // other legacy readers do not all read POLYDATA.
+        auto grid = toVtkUnstructuredGrid(mesh);
+        writeWithVtk<vtkUnstructuredGridWriter>(path, grid.Get());
     } else if (ext == ".xdmf" || ext == ".xmf") {
         const bool tets = !mesh.tetrahedra.empty();
         if (tets && !mesh.triangles.empty()) {
