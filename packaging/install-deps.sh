@@ -20,7 +20,7 @@ PACKAGES=(
   xvfb xauth
   # independent peers for interop tests and benchmarks (Debian's /usr/bin/python3)
   python3 python3-mrcfile python3-numpy python3-scipy python3-skimage python3-torch
-  python3-meshio gmsh python3-gmsh python3-dolfinx
+  python3-meshio python3-h5py gmsh python3-gmsh python3-dolfinx
 )
 
 missing=()

@@ -12,7 +12,6 @@
 #include <vtkPointData.h>
 #include <vtkPoints.h>
 #include <vtkPolyData.h>
-#include <vtkIdList.h>
 #include <vtkSMPThreadLocal.h>
 #include <vtkSMPTools.h>
 #include <vtkSmartPointer.h>
@@ -22,10 +21,10 @@
 
 #include <algorithm>
 #include <atomic>
-#include <limits>
 #include <cmath>
 #include <cstring>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <numeric>
 #include <thread>

@@ -90,11 +90,16 @@ def main():
             print(f"CGAL Mesh_3 on a {r['label_volume']} label volume: {r['vertices']} vertices, {r['tetrahedra']} tetrahedra; "
                   f"refine {r['refine_seconds']:.2f} s ({r['vertices_per_second_refine']:.0f} vertices/s), "
                   f"perturb + exude {r['optimise_seconds']:.2f} s; overall {r['vertices_per_second_total']:.0f} vertices/s")
+    for r in volume:
+        if r["figure"] == "remesh":
+            print(f"CGAL isotropic remeshing of the cell's surfaces to 20 A edges: {r['seconds']:.2f} s")
     for r in ours + volume:
         if r["figure"] == "quality":
             line = (f"Quality of {r['mesh']}: {r['triangles']} triangles, angles {r['triangle_angle_min']:.1f}-"
                     f"{r['triangle_angle_max']:.1f} deg ({r['angles_below_30']} below 30), aspect ratio mean "
                     f"{r['aspect_ratio_mean']:.2f} max {r['aspect_ratio_max']:.2f}, closed {r['closed']}, manifold {r['manifold']}")
+            if "hausdorff_A" in r:
+                line += f", Hausdorff distance to the extracted surface {r['hausdorff_A']:.1f} A"
             if "self_intersecting_pairs" in r:
                 line += (f", self-intersecting pairs {r['self_intersecting_pairs']} within a region, "
                          f"{r['region_intersecting_pairs']} between regions")
