@@ -6,6 +6,7 @@
 #include "core/data/Table.h"
 #include "core/jobs/JobContext.h"
 #include "core/plugin/PluginLoader.h"
+#include "core/plugin/testing/LoadedPlugins.h"
 #include "plugins/mesh/tests/TestShapes.h"
 
 #include <gtest/gtest.h>
@@ -24,26 +25,21 @@ namespace {
 class MeshPluginTest : public ::testing::Test {
 protected:
     static void SetUpTestSuite() {
-        registry_ = new StageRegistry;
-        loader_ = new PluginLoader;
-        loader_->loadFrom({CELLFORGE_BINARY_DIR "/lib/cellforge/plugins"}, *registry_);
+        plugins_ = new test_support::LoadedPlugins(CELLFORGE_BINARY_DIR "/lib/cellforge/plugins");
+        registry_ = &plugins_->registry;
+        loader_ = &plugins_->loader;
     }
-    static void TearDownTestSuite() {
-        delete registry_;
-        delete loader_;
-    }
+    static void TearDownTestSuite() { delete plugins_; }
     static PortData run(const std::string& id, const PortData& inputs, const std::map<std::string, ParamValue>& given,
                         JobContext* context = nullptr) {
-        const StagePtr stage = registry_->require(id);
-        const ParameterValues params = validateParameters(stage->info().parameters, given, id);
-        JobContext own;
-        own.setThreadBudget(2);
-        return stage->run(inputs, params, context ? *context : own);
+        return plugins_->run(id, inputs, given, context, 2);
     }
+    static test_support::LoadedPlugins* plugins_;
     static StageRegistry* registry_;
     static PluginLoader* loader_;
 };
 
+test_support::LoadedPlugins* MeshPluginTest::plugins_ = nullptr;
 StageRegistry* MeshPluginTest::registry_ = nullptr;
 PluginLoader* MeshPluginTest::loader_ = nullptr;
 

@@ -12,6 +12,7 @@
 #include "core/io/TableIO.h"
 #include "core/jobs/JobContext.h"
 #include "core/plugin/PluginLoader.h"
+#include "core/plugin/testing/LoadedPlugins.h"
 
 using namespace cellforge;
 
@@ -20,23 +21,14 @@ namespace {
 class MetricsPluginTest : public ::testing::Test {
 protected:
     static void SetUpTestSuite() {
-        registry_ = new StageRegistry;
-        loader_ = new PluginLoader;
-        loader_->loadFrom({CELLFORGE_BINARY_DIR "/lib/cellforge/plugins"}, *registry_);
+        plugins_ = new test_support::LoadedPlugins(CELLFORGE_BINARY_DIR "/lib/cellforge/plugins");
+        registry_ = &plugins_->registry;
+        loader_ = &plugins_->loader;
     }
-    static void TearDownTestSuite() {
-        delete registry_;
-        delete loader_;
-    }
-
-    // Runs a stage as a job would: parameters validated against its schema first.
+    static void TearDownTestSuite() { delete plugins_; }
     static PortData run(const std::string& id, const PortData& inputs, const std::map<std::string, ParamValue>& given,
                         JobContext* context = nullptr) {
-        const StagePtr stage = registry_->require(id);
-        const ParameterValues params = validateParameters(stage->info().parameters, given, id);
-        JobContext own;
-        own.setThreadBudget(2);
-        return stage->run(inputs, params, context ? *context : own);
+        return plugins_->run(id, inputs, given, context, 2);
     }
 
     static std::shared_ptr<LabelVolume> cube(Index3 dims, Index3 lo, Index3 hi, LabelId label, double voxel = 1.0) {
@@ -48,10 +40,12 @@ protected:
         return v;
     }
 
+    static test_support::LoadedPlugins* plugins_;
     static StageRegistry* registry_;
     static PluginLoader* loader_;
 };
 
+test_support::LoadedPlugins* MetricsPluginTest::plugins_ = nullptr;
 StageRegistry* MetricsPluginTest::registry_ = nullptr;
 PluginLoader* MetricsPluginTest::loader_ = nullptr;
 

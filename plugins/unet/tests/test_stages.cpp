@@ -5,6 +5,7 @@
 #include "core/data/Table.h"
 #include "core/jobs/JobContext.h"
 #include "core/plugin/PluginLoader.h"
+#include "core/plugin/testing/LoadedPlugins.h"
 #include "plugins/unet/logic/UNetLogic.h"
 
 #include <gtest/gtest.h>
@@ -18,21 +19,14 @@ namespace {
 class UNetStagesTest : public ::testing::Test {
 protected:
     static void SetUpTestSuite() {
-        registry_ = new StageRegistry;
-        loader_ = new PluginLoader;
-        loader_->loadFrom({CELLFORGE_BINARY_DIR "/lib/cellforge/plugins"}, *registry_);
+        plugins_ = new test_support::LoadedPlugins(CELLFORGE_BINARY_DIR "/lib/cellforge/plugins");
+        registry_ = &plugins_->registry;
+        loader_ = &plugins_->loader;
     }
-    static void TearDownTestSuite() {
-        delete registry_;
-        delete loader_;
-    }
+    static void TearDownTestSuite() { delete plugins_; }
     static PortData run(const std::string& id, const PortData& inputs, const std::map<std::string, ParamValue>& given,
                         JobContext* context = nullptr) {
-        const StagePtr stage = registry_->require(id);
-        const ParameterValues params = validateParameters(stage->info().parameters, given, id);
-        JobContext own;
-        own.setThreadBudget(1);
-        return stage->run(inputs, params, context ? *context : own);
+        return plugins_->run(id, inputs, given, context, 1);
     }
     static std::map<std::string, ParamValue> tinyTraining() {
         return {{"epochs", std::int64_t(1)},        {"train_images", std::int64_t(8)},
@@ -40,10 +34,12 @@ protected:
                 {"image_size", std::int64_t(32)},   {"depth", std::int64_t(2)},
                 {"base_channels", std::int64_t(4)}, {"batch_size", std::int64_t(4)}};
     }
+    static test_support::LoadedPlugins* plugins_;
     static StageRegistry* registry_;
     static PluginLoader* loader_;
 };
 
+test_support::LoadedPlugins* UNetStagesTest::plugins_ = nullptr;
 StageRegistry* UNetStagesTest::registry_ = nullptr;
 PluginLoader* UNetStagesTest::loader_ = nullptr;
 
