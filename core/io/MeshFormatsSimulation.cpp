@@ -73,11 +73,11 @@ Bounds boundsOf(const Mesh& mesh, const std::vector<std::array<std::int32_t, N>>
 
 // ---------------------------------------------------------------- Gmsh
 
-void writeGmsh22(std::ostream& out, const Mesh& mesh) {
-    const auto surface = surfaceOf(mesh);
-    const auto tetRegions = regionsInOrder(mesh.tetrahedronRegions, mesh.tetrahedra.size());
-    const auto triRegions = regionsInOrder(surface.regions, surface.triangles.size());
-    out << "$MeshFormat\n2.2 0 8\n$EndMeshFormat\n";
+namespace {
+
+// The $PhysicalNames section (same in 2.2 and 4.1): one named group per positive marker.
+void writePhysicalNames(std::ostream& out, const std::vector<std::int32_t>& triRegions,
+                        const std::vector<std::int32_t>& tetRegions) {
     std::vector<std::pair<int, std::int32_t>> names;
     for (auto r : triRegions)
         if (r > 0) names.emplace_back(2, r);
@@ -89,6 +89,16 @@ void writeGmsh22(std::ostream& out, const Mesh& mesh) {
             out << dim << ' ' << r << " \"" << (dim == 3 ? "volume_" : "surface_") << r << "\"\n";
         out << "$EndPhysicalNames\n";
     }
+}
+
+}  // namespace
+
+void writeGmsh22(std::ostream& out, const Mesh& mesh) {
+    const auto surface = surfaceOf(mesh);
+    const auto tetRegions = regionsInOrder(mesh.tetrahedronRegions, mesh.tetrahedra.size());
+    const auto triRegions = regionsInOrder(surface.regions, surface.triangles.size());
+    out << "$MeshFormat\n2.2 0 8\n$EndMeshFormat\n";
+    writePhysicalNames(out, triRegions, tetRegions);
     out << "$Nodes\n" << mesh.points.size() << '\n';
     for (std::size_t i = 0; i < mesh.points.size(); ++i) {
         const auto& p = mesh.points[i];
@@ -120,17 +130,7 @@ void writeGmsh41(std::ostream& out, const Mesh& mesh) {
     const auto tetRegions = regionsInOrder(mesh.tetrahedronRegions, mesh.tetrahedra.size());
     const auto triRegions = regionsInOrder(surface.regions, surface.triangles.size());
     out << "$MeshFormat\n4.1 0 8\n$EndMeshFormat\n";
-    std::vector<std::pair<int, std::int32_t>> names;
-    for (auto r : triRegions)
-        if (r > 0) names.emplace_back(2, r);
-    for (auto r : tetRegions)
-        if (r > 0) names.emplace_back(3, r);
-    if (!names.empty()) {
-        out << "$PhysicalNames\n" << names.size() << '\n';
-        for (const auto& [dim, r] : names)
-            out << dim << ' ' << r << " \"" << (dim == 3 ? "volume_" : "surface_") << r << "\"\n";
-        out << "$EndPhysicalNames\n";
-    }
+    writePhysicalNames(out, triRegions, tetRegions);
     // One entity per region and dimension; entity tags number the regions from 1.
     out << "$Entities\n0 0 " << triRegions.size() << ' ' << tetRegions.size() << '\n';
     auto writeEntity = [&](std::size_t tag, const Bounds& b, std::int32_t region) {
