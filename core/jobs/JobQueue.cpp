@@ -72,7 +72,7 @@ JobQueue::~JobQueue() {
         for (auto& t : lane->threads) t.join();
 }
 
-JobId JobQueue::submit(std::string name, StageLane laneKind, JobWork work) {
+JobId JobQueue::submit(std::string name, StageLane laneKind, JobWork work, JobObserver observer) {
     auto job = std::make_shared<Job>();
     Lane* lane = lanes_[0].get();
     {
@@ -91,7 +91,8 @@ JobId JobQueue::submit(std::string name, StageLane laneKind, JobWork work) {
         job->laneName = lane->name;
         job->context.setDevice(DeviceSpec{lane->name});
         const JobId id = job->id;
-        job->context.setProgressSink([this, id](double f, const std::string& m) {
+        job->context.setProgressSink([this, id, onProgress = observer.progress](double f, const std::string& m) {
+            if (onProgress) onProgress(f, m);
             {
                 std::lock_guard<std::mutex> l(mutex_);
                 auto it = jobs_.find(id);
@@ -99,7 +100,8 @@ JobId JobQueue::submit(std::string name, StageLane laneKind, JobWork work) {
             }
             Q_EMIT jobProgress(id, f, QString::fromStdString(m));
         });
-        job->context.setLogSink([this, id](const std::string& line) {
+        job->context.setLogSink([this, id, onLog = observer.log](const std::string& line) {
+            if (onLog) onLog(line);
             Q_EMIT jobLog(id, QString::fromStdString(line));
         });
         jobs_[job->id] = job;

@@ -32,6 +32,13 @@ inline bool isFinished(JobState s) {
 using JobId = int;
 using JobWork = std::function<PortData(JobContext&)>;
 
+// Optional per-job listeners, installed before the job can start, so none of its
+// reports is missed. Called on the worker thread, progress throttled as for signals.
+struct JobObserver {
+    std::function<void(double fraction, const std::string& message)> progress;
+    std::function<void(const std::string& line)> log;
+};
+
 struct JobSnapshot {
     JobId id = 0;
     std::string name;
@@ -55,7 +62,7 @@ public:
     // Queues work. `lane` Device goes to the least busy device lane, or the CPU lane if
     // there is none. Connect to jobFinished to learn when it ends; results are then
     // taken with takeResult (on the owner's thread).
-    JobId submit(std::string name, StageLane lane, JobWork work);
+    JobId submit(std::string name, StageLane lane, JobWork work, JobObserver observer = {});
 
     void cancel(JobId id);
     void cancelAll();

@@ -4,7 +4,6 @@
 
 #include <QCryptographicHash>
 
-#include <atomic>
 #include <chrono>
 #include <sstream>
 
@@ -139,21 +138,14 @@ PipelineRunResult PipelineRunner::run(const Pipeline& pipeline, const std::map<s
         if (callbacks.stageState) callbacks.stageState(ps.id, "running");
         if (callbacks.progress) callbacks.progress(ps.id, double(index) / n, "starting");
         const auto started = std::chrono::steady_clock::now();
-        // Set once submit returns; a fast job's first reports may come before and are
-        // dropped, which is why the stage's start and end are reported here as well.
-        std::atomic<JobId> job{0};
-        // Progress and log come from the worker thread; forwarded as they are.
-        auto progressConn = QObject::connect(&queue_, &JobQueue::jobProgress, [&](int id, double f, QString m) {
-            if (id == job && callbacks.progress) callbacks.progress(ps.id, (double(index) + f) / n, m.toStdString());
-        });
-        auto logConn = QObject::connect(&queue_, &JobQueue::jobLog, [&](int id, QString line) {
-            if (id == job && callbacks.log) callbacks.log(ps.id, line.toStdString());
-        });
+        JobObserver observer;
+        if (callbacks.progress)
+            observer.progress = [&](double f, const std::string& m) { callbacks.progress(ps.id, (double(index) + f) / n, m); };
+        if (callbacks.log) observer.log = [&](const std::string& line) { callbacks.log(ps.id, line); };
+        JobId job = 0;
         {
             std::lock_guard<std::mutex> lock(mutex_);
             if (cancelRequested_) {
-                QObject::disconnect(progressConn);
-                QObject::disconnect(logConn);
                 result.state = JobState::Cancelled;
                 rec.state = "cancelled";
                 result.stages.push_back(rec);
@@ -173,7 +165,8 @@ PipelineRunResult PipelineRunner::run(const Pipeline& pipeline, const std::map<s
                                                              dataKindName(port.kind));
                                     }
                                     return out;
-                                });
+                                },
+                                observer);
             current_ = job;
         }
         const JobState state = queue_.wait(job);
@@ -181,8 +174,6 @@ PipelineRunResult PipelineRunner::run(const Pipeline& pipeline, const std::map<s
             std::lock_guard<std::mutex> lock(mutex_);
             current_ = 0;
         }
-        QObject::disconnect(progressConn);
-        QObject::disconnect(logConn);
         rec.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
         if (state == JobState::Completed) {
             outputs = queue_.takeResult(job);
