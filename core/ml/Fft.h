@@ -17,6 +17,10 @@ std::int64_t nextPowerOfTwo(std::int64_t n);
 // The inverse is scaled by 1/n, so forward then inverse gives back the input.
 void fft1d(Complex* data, std::int64_t n, std::int64_t stride, bool inverse);
 
+// In-place transform along one axis (0 x, 1 y, 2 z) of a dense array with x fastest;
+// every dimension a power of two.
+void fftAxis(std::vector<Complex>& data, std::int64_t nx, std::int64_t ny, std::int64_t nz, int axis, bool inverse);
+
 // In-place transform of a dense array with x fastest (dims nx, ny, nz; nz = 1 for 2D).
 // Every dimension must be a power of two (1 is allowed).
 void fftNd(std::vector<Complex>& data, std::int64_t nx, std::int64_t ny, std::int64_t nz, bool inverse);

@@ -170,6 +170,13 @@ double spectrumNormaliser(const RadialSpectrum& spectrum) {
     return best > 0 ? std::sqrt(best) : 1.0;
 }
 
+// Fourier components a single-axis tilt series from -range to +range never measured:
+// |fz| > tan(range) |f_perp|, f_perp the frequency across the tilt axis (fz = f_perp = 0,
+// the mean, is kept).
+bool inMissingWedge(double fPerp, double fz, double tanRange) {
+    return !(fPerp == 0 && fz == 0) && std::fabs(fz) > tanRange * std::fabs(fPerp);
+}
+
 std::string describe(const char* field, double value, const char* expected) {
     std::ostringstream s;
     s << "simulator setting '" << field << "' is " << value << "; expected " << expected;
@@ -196,6 +203,7 @@ TomogramStatistics measureTomogram(std::int64_t nx, std::int64_t ny, std::int64_
     const bool spectrum = patch >= 16;
     const std::int64_t bins = patch / 2 + 1;
     std::vector<double> power(std::size_t(bins), 0.0), weight(std::size_t(bins), 0.0);
+    double alongFy = 0, alongFx = 0;  // power in the bands along each frequency axis
     std::vector<float> slice(std::size_t(nx * ny));
     std::vector<Complex> buffer(std::size_t(patch * patch));
     std::vector<double> window(static_cast<std::size_t>(patch));
@@ -227,8 +235,13 @@ TomogramStatistics measureTomogram(std::int64_t nx, std::int64_t ny, std::int64_
                 fftNd(buffer, patch, patch, 1, false);
                 for (std::int64_t y = 0; y < patch; ++y)
                     for (std::int64_t x = 0; x < patch; ++x) {
-                        const double f = std::hypot(fftFrequency(x, patch), fftFrequency(y, patch));
+                        const double fx = fftFrequency(x, patch), fy = fftFrequency(y, patch);
+                        const double f = std::hypot(fx, fy);
                         if (f > 0.5) continue;
+                        if (f > 0.08 && f < 0.3) {
+                            if (std::fabs(fx) < 0.25 * std::fabs(fy)) alongFy += std::norm(buffer[y * patch + x]);
+                            if (std::fabs(fy) < 0.25 * std::fabs(fx)) alongFx += std::norm(buffer[y * patch + x]);
+                        }
                         const double pos = f / 0.5 * double(bins - 1);
                         const std::size_t b = std::size_t(std::lround(pos));
                         power[b] += std::norm(buffer[y * patch + x]);
@@ -239,6 +252,7 @@ TomogramStatistics measureTomogram(std::int64_t nx, std::int64_t ny, std::int64_
     stats.mean = sum / double(n);
     stats.stddev = std::sqrt(std::max(0.0, sumSq / double(n) - stats.mean * stats.mean));
     stats.slicesMeasured = count;
+    if (alongFx > 0 && alongFy > 0) stats.axisPowerRatio = alongFy / alongFx;
     if (spectrum) {
         stats.spectrum.power.resize(std::size_t(bins));
         for (std::int64_t b = 0; b < bins; ++b) stats.spectrum.power[b] = weight[b] > 0 ? power[b] / weight[b] : 0.0;
@@ -264,6 +278,14 @@ void validateSettings(const ImageSimulatorSettings& s) {
     if (s.blurSigma < 0) throw InputError(describe("blur", s.blurSigma, ">= 0 voxels"));
     if (s.bandpassLow < 0 || s.bandpassHigh < 0 || s.bandpassLow > 0.5 || s.bandpassHigh > 0.5)
         throw InputError(describe("bandpass", std::max(s.bandpassLow, s.bandpassHigh), "0 to 0.5 cycles/voxel"));
+    if (s.missingWedge) {
+        if (s.slabDepth < 8 || s.slabDepth > 256 || nextPowerOfTwo(s.slabDepth) != s.slabDepth)
+            throw InputError(describe("slab_depth", s.slabDepth, "a power of two from 8 to 256 slices"));
+        if (s.contextSlices > s.slabDepth / 2)
+            throw InputError(describe("context_slices", s.contextSlices, "at most half the slab depth"));
+        if (!(s.tiltRangeMin > 0) || s.tiltRangeMax < s.tiltRangeMin || s.tiltRangeMax > 90)
+            throw InputError(describe("tilt_range", s.tiltRangeMin, "0 < min <= max <= 90 degrees"));
+    }
     if (s.matchTomogram && !(s.match.stddev > 0))
         throw InputError(describe("match.stddev", s.match.stddev, "> 0 (a tomogram with contrast)"));
 }
@@ -278,8 +300,11 @@ void simulateMembraneImage(const ImageSimulatorSettings& s, std::uint64_t sceneS
     Rng rng(sceneSeed);
     const int n = s.size;
     const double centre = 0.5 * (n - 1);
+    const bool slab = s.missingWedge;
 
-    // The scene: shells cut by the slice plane z = 0, and protein blobs.
+    // The scene: shells cut by the slice plane z = 0, and protein blobs. In a slab the
+    // shells' centres spread over their whole height (and a little beyond), so slices
+    // through caps, and caps just above or below the slice, are seen as in a tomogram.
     std::vector<Shell> shells;
     std::vector<Blob> blobs;
     const int membraneCount = rng.integer(s.membranesMin, s.membranesMax);
@@ -292,7 +317,8 @@ void simulateMembraneImage(const ImageSimulatorSettings& s, std::uint64_t sceneS
         const double phi = rng.uniform(0, M_PI);
         sh.cosPhi = std::cos(phi);
         sh.sinPhi = std::sin(phi);
-        sh.cz = large ? 0.0 : rng.uniform(-0.55, 0.55) * sh.c;
+        const double height = slab ? 1.0 + 6.0 / sh.c : 0.55;
+        sh.cz = large ? 0.0 : rng.uniform(-height, height) * sh.c;
         // Place the centre so that the section passes through a random point of the image.
         const double scale = std::sqrt(std::max(0.05, 1.0 - (sh.cz / sh.c) * (sh.cz / sh.c)));
         const double theta = rng.uniform(0, 2 * M_PI);
@@ -350,7 +376,8 @@ void simulateMembraneImage(const ImageSimulatorSettings& s, std::uint64_t sceneS
         b.contrast = rng.uniform(0.6, 1.2);
         b.x = rng.uniform(0, n);
         b.y = rng.uniform(0, n);
-        b.z = rng.uniform(-0.7, 0.7) * b.radius;
+        // In a slab, half of them above or below the slice (their smear reaches it).
+        b.z = (slab && rng.chance(0.5)) ? rng.uniform(-0.35, 0.35) * s.slabDepth : rng.uniform(-0.7, 0.7) * b.radius;
         blobs.push_back(b);
     }
 
@@ -372,6 +399,10 @@ void simulateMembraneImage(const ImageSimulatorSettings& s, std::uint64_t sceneS
     const double sign = s.darkDensity ? -1.0 : 1.0;
     const double rampAngle = rng.uniform(0, 2 * M_PI);
     const double ramp = rng.uniform(0.0, s.rampAmplitude);
+    const double tanRange = std::tan(rng.uniform(s.tiltRangeMin, s.tiltRangeMax) * M_PI / 180.0);
+    const bool tiltAboutX =
+        s.tiltAxis == ImageSimulatorSettings::TiltAxis::X || (s.tiltAxis == ImageSimulatorSettings::TiltAxis::Either &&
+                                                              rng.chance(0.5));
 
     std::vector<double> sceneX(std::size_t(n) * n), sceneY(std::size_t(n) * n);
     for (int y = 0; y < n; ++y)
@@ -389,53 +420,94 @@ void simulateMembraneImage(const ImageSimulatorSettings& s, std::uint64_t sceneS
             sceneY[std::size_t(y) * n + x] = ry + centre + lerp2(gridDy);
         }
 
-    // Filtering: signal and white noise pass through one amplitude filter (the
-    // tomogram's spectrum, or blur), the noise pre-scaled to unit variance after it.
-    const std::int64_t padded = nextPowerOfTwo(n);
-    std::vector<double> filter(std::size_t(padded * padded));
-    const double norm = (s.matchTomogram && !s.match.spectrum.empty()) ? spectrumNormaliser(s.match.spectrum) : 1.0;
+    // Filtering: signal and white noise pass through one linear filter, the noise
+    // pre-scaled to unit variance after it: the in-plane envelope E(fx, fy) (the
+    // tomogram's spectrum, or blur; band-pass) and, in a slab, the missing wedge
+    // W(f_across, fz) times the blur along z. The slab is transformed only across the
+    // tilt axis and along z; the inverse along z is evaluated at the kept slices alone,
+    // and the envelope is applied to those slices in 2D (the filters commute).
+    const std::int64_t padded = nextPowerOfTwo(n), plane = padded * padded;
+    const std::int64_t depth = slab ? s.slabDepth : 1;
+    const int across = tiltAboutX ? 1 : 0, along = 1 - across;  // axes of the plane
+    const bool matched = s.matchTomogram && !s.match.spectrum.empty();
+    const double norm = matched ? spectrumNormaliser(s.match.spectrum) : 1.0;
+    const double sigmaZ = matched ? 0.0 : s.blurSigma;
+    std::vector<double> zFilter(static_cast<std::size_t>(depth * padded)), zPower(static_cast<std::size_t>(padded), 0.0);
+    for (std::int64_t z = 0; z < depth; ++z)
+        for (std::int64_t q = 0; q < padded; ++q) {
+            const double fz = fftFrequency(z, depth), fq = fftFrequency(q, padded);
+            double a = std::exp(-2.0 * M_PI * M_PI * sigmaZ * sigmaZ * fz * fz);
+            if (slab && inMissingWedge(fq, fz, tanRange)) a = 0;
+            zFilter[std::size_t(z * padded + q)] = a;
+            zPower[std::size_t(q)] += a * a;
+        }
+    std::vector<double> envelope(static_cast<std::size_t>(plane));
     double filterPower = 0;
     for (std::int64_t y = 0; y < padded; ++y)
         for (std::int64_t x = 0; x < padded; ++x) {
-            const double f = std::hypot(fftFrequency(x, padded), fftFrequency(y, padded));
-            const double a = amplitudeFilter(s, f, norm);
-            filter[y * padded + x] = a;
-            filterPower += a * a;
+            const double e = amplitudeFilter(s, std::hypot(fftFrequency(x, padded), fftFrequency(y, padded)), norm);
+            envelope[std::size_t(y * padded + x)] = e;
+            filterPower += e * e * zPower[std::size_t(tiltAboutX ? y : x)];
         }
-    const double noiseGain = std::sqrt(std::max(1e-12, filterPower / double(padded * padded)));
+    const double noiseGain = std::sqrt(std::max(1e-12, filterPower / double(plane * depth)));
+    const double rampX = ramp * std::cos(rampAngle) / centre, rampY = ramp * std::sin(rampAngle) / centre;
 
     const int k = s.contextSlices;
-    std::vector<Complex> buffer(std::size_t(padded * padded));
+    std::vector<Complex> volume(static_cast<std::size_t>(plane * depth)), slice(static_cast<std::size_t>(plane));
+    std::vector<Complex> phase(static_cast<std::size_t>(depth));
     double sum = 0, sumSq = 0;
-    for (int slice = 0; slice < k; ++slice) {
-        const double z = double(slice - k / 2);
-        std::fill(buffer.begin(), buffer.end(), Complex(0, 0));
-        for (int y = 0; y < n; ++y)
-            for (int x = 0; x < n; ++x) {
-                double density = 0;
-                std::uint8_t label = 0;
-                const std::size_t i = std::size_t(y) * n + x;
-                evaluatePoint(shells, blobs, sceneX[i], sceneY[i], z, density, label);
-                if (slice == k / 2) labels[i] = label;
-                buffer[std::size_t(y * padded + x)] = sign * snr * density + rng.normal() / noiseGain;
+    for (int pass = 0; pass < (slab ? 1 : k); ++pass) {
+        for (std::int64_t z = 0; z < depth; ++z) {
+            const double sceneZ = slab ? double(z - depth / 2) : double(pass - k / 2);
+            Complex* out = volume.data() + z * plane;
+            for (std::int64_t y = 0; y < padded; ++y)
+                for (std::int64_t x = 0; x < padded; ++x) {
+                    double value = rng.normal() / noiseGain;  // noise in the padding too (stationary at the edges)
+                    if (x < n && y < n) {
+                        double density = 0;
+                        std::uint8_t label = 0;
+                        const std::size_t i = std::size_t(y * n + x);
+                        evaluatePoint(shells, blobs, sceneX[i], sceneY[i], sceneZ, density, label);
+                        if (sceneZ == 0) labels[i] = label;
+                        value += sign * snr * density;
+                    }
+                    out[y * padded + x] = value;
+                }
+        }
+        fftAxis(volume, padded, padded, depth, across, false);
+        fftAxis(volume, padded, padded, depth, 2, false);
+        for (std::int64_t z = 0; z < depth; ++z)
+            for (std::int64_t y = 0; y < padded; ++y)
+                for (std::int64_t x = 0; x < padded; ++x)
+                    volume[std::size_t(z * plane + y * padded + x)] *=
+                        zFilter[std::size_t(z * padded + (tiltAboutX ? y : x))];
+        for (int c = slab ? 0 : pass; c < (slab ? k : pass + 1); ++c) {
+            // Inverse along z at this slice only.
+            const std::int64_t zKept = slab ? depth / 2 + c - k / 2 : 0;
+            for (std::int64_t z = 0; z < depth; ++z)
+                phase[std::size_t(z)] = std::polar(1.0 / double(depth), 2.0 * M_PI * double(z * zKept) / double(depth));
+            for (std::int64_t i = 0; i < plane; ++i) {
+                Complex acc = 0;
+                for (std::int64_t z = 0; z < depth; ++z) {
+                    const Complex& v = volume[std::size_t(z * plane + i)];
+                    const Complex& p = phase[std::size_t(z)];
+                    acc += Complex(v.real() * p.real() - v.imag() * p.imag(), v.real() * p.imag() + v.imag() * p.real());
+                }
+                slice[std::size_t(i)] = acc;
             }
-        // Noise in the padding too, so the filter sees stationary noise at the edges.
-        for (std::int64_t y = 0; y < padded; ++y)
-            for (std::int64_t x = (y < n ? n : 0); x < padded; ++x)
-                buffer[std::size_t(y * padded + x)] = rng.normal() / noiseGain;
-        fftNd(buffer, padded, padded, 1, false);
-        for (std::size_t i = 0; i < buffer.size(); ++i) buffer[i] *= filter[i];
-        fftNd(buffer, padded, padded, 1, true);
-        float* out = image + std::size_t(slice) * n * n;
-        for (int y = 0; y < n; ++y)
-            for (int x = 0; x < n; ++x) {
-                const double r =
-                    ramp * ((x - centre) * std::cos(rampAngle) + (y - centre) * std::sin(rampAngle)) / centre;
-                const double v = buffer[std::size_t(y * padded + x)].real() + r;
-                out[std::size_t(y) * n + x] = float(v);
-                sum += v;
-                sumSq += v * v;
-            }
+            fftAxis(slice, padded, padded, 1, along, false);
+            for (std::int64_t i = 0; i < plane; ++i) slice[std::size_t(i)] *= envelope[std::size_t(i)];
+            fftAxis(slice, padded, padded, 1, across, true);
+            fftAxis(slice, padded, padded, 1, along, true);
+            float* out = image + std::size_t(c) * n * n;
+            for (int y = 0; y < n; ++y)
+                for (int x = 0; x < n; ++x) {
+                    const double v = slice[std::size_t(y * padded + x)].real() + rampX * (x - centre) + rampY * (y - centre);
+                    out[std::size_t(y) * n + x] = float(v);
+                    sum += v;
+                    sumSq += v * v;
+                }
+        }
     }
     // Intensities: the tomogram's mean and standard deviation, or 0 and 1.
     const double count = double(k) * n * n;
@@ -585,7 +657,7 @@ Phantom simulatePhantom(const PhantomSettings& s, std::uint64_t seed) {
             for (std::int64_t x = 0; x < px; ++x) {
                 const double fx = fftFrequency(x, px), fy = fftFrequency(y, py), fz = fftFrequency(z, pz);
                 double a = std::exp(-2.0 * M_PI * M_PI * s.blurSigma * s.blurSigma * (fx * fx + fy * fy + fz * fz));
-                if (s.missingWedge && !(fx == 0 && fz == 0) && std::fabs(fz) > tanRange * std::fabs(fx)) a = 0;
+                if (s.missingWedge && inMissingWedge(fx, fz, tanRange)) a = 0;
                 filter[std::size_t(x + px * (y + py * z))] = a;
                 filterPower += a * a;
             }

@@ -35,6 +35,13 @@ struct TomogramStatistics {
     double stddev = 1.0;
     RadialSpectrum spectrum;
     int slicesMeasured = 0;
+    // The missing wedge's mark on XY slices: mean power in a band along the fy axis
+    // (|fx| small) over that along the fx axis, at mid frequencies. About 1 without a
+    // wedge; well below 1 for a tilt axis along y (the wedge removes the components of
+    // low |fx|), well above 1 for a tilt axis along x.
+    double axisPowerRatio = 1.0;
+    // 'y' or 'x' when the ratio shows a wedge clearly (beyond a factor 1.5), else 0.
+    char tiltAxis() const { return axisPowerRatio < 1.0 / 1.5 ? 'y' : axisPowerRatio > 1.5 ? 'x' : 0; }
 };
 
 // Fills `out` (nx * ny floats, x fastest) with slice z of a tomogram.
@@ -63,6 +70,15 @@ struct ImageSimulatorSettings {
     double bandpassLow = 0, bandpassHigh = 0;           // cycles/voxel; 0 = off
     bool matchTomogram = false;                         // use `match` for spectrum, mean and stddev
     TomogramStatistics match;
+    // Missing wedge: render the scene as a 3D slab (slabDepth slices), filter it in 3D with
+    // the wedge of a single-axis tilt series (and the blur or matched spectrum), add noise
+    // filtered alike, and keep the centre slice(s): an XY slice of a tomogram, with the
+    // elongation, weakened near-horizontal membranes and smeared caps of vesicles just
+    // above or below the slice. Off: each slice filtered in 2D only.
+    bool missingWedge = true;
+    double tiltRangeMin = 50, tiltRangeMax = 70;  // degrees; tilts from -range to +range
+    enum class TiltAxis { Y, X, Either } tiltAxis = TiltAxis::Y;  // Either: x or y per image
+    int slabDepth = 32;                                           // a power of two, >= 8
     // Augmentation.
     bool elastic = true;
     double elasticAmplitude = 3.0;  // voxels (standard deviation of grid displacements)

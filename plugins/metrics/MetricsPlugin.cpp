@@ -80,7 +80,8 @@ public:
         i.group = "Metrics";
         i.description =
             "Voxel overlap of a segmentation with a reference, per class: Dice (Sørensen), Jaccard, precision and "
-            "recall over the whole volume and slice by slice along an axis.";
+            "recall over the whole volume and slice by slice along an axis, and the mean over slices of the per-slice "
+            "Dice (mean_slice_dice: slices where the class is in either volume).";
         i.inputs = {labelPort("labels", "The segmentation to score"),
                     labelPort("reference", "The reference (e.g. manual) segmentation")};
         i.outputs = {{"summary", DataKind::Table, false, "One row per class"},
@@ -111,11 +112,23 @@ public:
 
         auto summary = std::make_shared<Table>(std::vector<std::string>{"class", "name", "dice", "jaccard", "precision",
                                                                         "recall", "voxels_labels", "voxels_reference",
-                                                                        "voxels_intersection", "status"});
-        for (const auto& s : r.summary)
+                                                                        "voxels_intersection", "status",
+                                                                        "mean_slice_dice", "slices_scored"});
+        for (const auto& s : r.summary) {
+            // The mean over slices of the per-slice Dice (slices where the class is in
+            // either volume), as segmentations are validated against manual ones.
+            double sliceSum = 0;
+            std::int64_t sliceCount = 0;
+            for (const auto& row : r.perSlice)
+                if (row.scores.label == s.label && row.scores.status != EmptyCase::Both) {
+                    sliceSum += row.scores.dice;
+                    ++sliceCount;
+                }
+            const double meanSlice = sliceCount ? sliceSum / double(sliceCount) : s.dice;
             summary->addRow({double(s.label), className(*labels, *reference, s.label), s.dice, s.jaccard, s.precision,
                              s.recall, double(s.voxelsLabels), double(s.voxelsReference), double(s.intersection),
-                             std::string(emptyCaseName(s.status))});
+                             std::string(emptyCaseName(s.status)), meanSlice, double(sliceCount)});
+        }
         auto perSlice = std::make_shared<Table>(
             std::vector<std::string>{"slice", "class", "dice", "jaccard", "precision", "recall", "voxels_labels",
                                      "voxels_reference", "voxels_intersection", "status"});

@@ -55,6 +55,35 @@ void addSimulatorParameters(ParameterSchema& p, int imageSize) {
     p.push_back(
         ParameterSpec::choice("density", "dark", {"dark", "bright"},
                               "Whether membranes and proteins are darker (raw cryo-ET) or brighter than solvent"));
+    p.push_back(ParameterSpec::boolean("missing_wedge", true,
+                                       "Images are XY slices of 3D slabs with a tomogram's missing wedge (elongation, "
+                                       "faint near-horizontal membranes, smeared vesicle caps); a phantom gets one too"));
+    p.push_back(ParameterSpec::real("tilt_range_min", 50, 1, 90, "degrees", "Images: smallest tilt range (+-)"));
+    p.push_back(ParameterSpec::real("tilt_range_max", 70, 1, 90, "degrees", "Images: largest tilt range (+-)"));
+    p.push_back(ParameterSpec::choice("tilt_axis", "auto", {"auto", "y", "x", "either"},
+                                      "Images: the tilt axis; auto = seen in the matched tomogram's slices (no "
+                                      "wedge seen: none), else y"));
+}
+
+// Simulation matched to `tomogram`: its mean, standard deviation and power spectrum, and
+// with tilt_axis 'auto' the tilt axis its slices show (none seen: no missing wedge).
+void matchSimulation(ml::ImageSimulatorSettings& s, const Volume& tomogram, const std::string& axisChoice,
+                     JobContext& context) {
+    context.setProgress(0.0, "measuring the tomogram");
+    s.match = measureVolume(tomogram);
+    s.matchTomogram = true;
+    std::string wedge;
+    if (axisChoice == "auto" && s.missingWedge) {
+        const char axis = s.match.tiltAxis();
+        if (axis == 'y') s.tiltAxis = ml::ImageSimulatorSettings::TiltAxis::Y;
+        if (axis == 'x') s.tiltAxis = ml::ImageSimulatorSettings::TiltAxis::X;
+        if (axis == 0) s.missingWedge = false;
+        wedge = axis ? std::string(", missing wedge with tilt axis ") + axis : std::string(", no missing wedge seen");
+        wedge += " (axis power ratio " + number(s.match.axisPowerRatio) + ")";
+    }
+    context.log("simulating images matched to the tomogram: mean " + number(s.match.mean) + ", standard deviation " +
+                number(s.match.stddev) + ", power spectrum of " + std::to_string(s.match.slicesMeasured) + " slices" +
+                wedge);
 }
 
 ml::ImageSimulatorSettings simulatorSettings(const ParameterValues& v) {
@@ -76,6 +105,16 @@ ml::ImageSimulatorSettings simulatorSettings(const ParameterValues& v) {
     s.elastic = s.flips = s.rotations = augment;
     if (!augment) s.intensityJitter = s.rampAmplitude = 0;
     s.darkDensity = v.getString("density") == "dark";
+    s.missingWedge = v.getBool("missing_wedge");
+    s.tiltRangeMin = v.getFloat("tilt_range_min");
+    s.tiltRangeMax = v.getFloat("tilt_range_max");
+    if (s.tiltRangeMax < s.tiltRangeMin)
+        throw InputError("tilt_range_max (" + number(s.tiltRangeMax) + ") is below tilt_range_min (" +
+                         number(s.tiltRangeMin) + ")");
+    const std::string axis = v.getString("tilt_axis");
+    s.tiltAxis = axis == "x"        ? ml::ImageSimulatorSettings::TiltAxis::X
+                 : axis == "either" ? ml::ImageSimulatorSettings::TiltAxis::Either
+                                    : ml::ImageSimulatorSettings::TiltAxis::Y;
     // Membranes scale with the image (the defaults are for 256 x 256).
     const double scale = std::max(0.5, s.size / 256.0);
     s.radiusMax = std::max(2 * s.radiusMin, s.radiusMax * std::min(1.0, scale));
@@ -122,8 +161,8 @@ public:
         p.push_back(ParameterSpec::real("snr", 2.0, 0.01, 100, "",
                                         "Phantom membrane contrast / noise standard deviation, before the missing "
                                         "wedge and blur (2 is the default noise: membranes faint but visible)"));
-        p.push_back(ParameterSpec::boolean("missing_wedge", true, "Phantom: remove the missing wedge (tilt axis y)"));
-        p.push_back(ParameterSpec::real("tilt_range", 60, 1, 90, "degrees", "Phantom: tilts from -range to +range"));
+        p.push_back(ParameterSpec::real("tilt_range", 60, 1, 90, "degrees",
+                                        "Phantom: tilts from -range to +range (tilt axis y)"));
         p.push_back(ParameterSpec::integer("count", 100, 1, 100000, "images", "Dataset: number of 2D images"));
         addSimulatorParameters(p, 256);
         return i;
@@ -161,12 +200,8 @@ public:
             ml::ImageSimulatorSettings s = simulatorSettings(v);
             std::shared_ptr<Table> stats;
             if (match) {
-                context.setProgress(0.0, "measuring the tomogram");
-                s.match = measureVolume(*match);
-                s.matchTomogram = true;
+                matchSimulation(s, *match, v.getString("tilt_axis"), context);
                 stats = statisticsTable(s.match);
-                context.log("matching mean " + number(s.match.mean) + ", standard deviation " + number(s.match.stddev) +
-                            " and the power spectrum of " + std::to_string(s.match.slicesMeasured) + " slices");
             }
             Simulated d = simulateDataset(s, seed, int(v.getInt("count")), voxel, controlFor(context, 0.05, 1.0));
             if (!stats) stats = statisticsTable(measureVolume(*d.image));
@@ -302,12 +337,7 @@ public:
             ml::ImageSimulatorSettings s = simulatorSettings(v);
             s.contextSlices = network.metadata().architecture.contextSlices;
             if (match) {
-                context.setProgress(0.0, "measuring the tomogram");
-                s.match = measureVolume(*match);
-                s.matchTomogram = true;
-                context.log("simulating images matched to the tomogram: mean " + number(s.match.mean) +
-                            ", standard deviation " + number(s.match.stddev) + ", power spectrum of " +
-                            std::to_string(s.match.slicesMeasured) + " slices");
+                matchSimulation(s, *match, v.getString("tilt_axis"), context);
                 begin = 0.02;
             }
             samples = std::make_unique<ml::SimulatedSamples>(s, o.seed, int(v.getInt("train_images")),
@@ -315,6 +345,9 @@ public:
                                                              int(v.getInt("validation_images")));
             network.metadata().notes["simulator"] = "image_size=" + std::to_string(s.size) +
                                                     " snr=" + number(s.snrMin) + ".." + number(s.snrMax) +
+                                                    (s.missingWedge ? " missing_wedge=" + number(s.tiltRangeMin) +
+                                                                          ".." + number(s.tiltRangeMax)
+                                                                    : std::string()) +
                                                     (match ? " matched" : "");
         }
         const ml::TrainingReport report =

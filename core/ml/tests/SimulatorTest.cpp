@@ -134,6 +134,54 @@ TEST(MembraneSimulator, MatchesTomogramMeanStdAndSpectrum) {
     EXPECT_GT(simStats.spectrum.at(0.05), 10 * simStats.spectrum.at(0.4));
 }
 
+// The missing wedge leaves its mark on XY slices (the power along the frequency axis
+// parallel to the tilt axis is depleted); measureTomogram sees it and names the axis.
+TEST(MembraneSimulator, MissingWedgeIsSeenWithItsTiltAxis) {
+    auto measureStack = [](const ImageSimulatorSettings& s) {
+        const int count = 16, n = s.size;
+        std::vector<float> stack(std::size_t(count) * n * n);
+        std::vector<std::uint8_t> labels(std::size_t(n) * n);
+        for (int i = 0; i < count; ++i)
+            simulateMembraneImage(s, std::uint64_t(100 + i), stack.data() + std::size_t(i) * n * n, labels.data());
+        return measureTomogram(n, n, count, [&](std::int64_t z, float* out) {
+            std::copy(stack.begin() + z * n * n, stack.begin() + (z + 1) * n * n, out);
+        });
+    };
+    auto s = small();
+    ASSERT_TRUE(s.missingWedge);  // the default: images are slices of tomograms
+    s.tiltAxis = ImageSimulatorSettings::TiltAxis::Y;
+    const auto y = measureStack(s);
+    EXPECT_EQ(y.tiltAxis(), 'y') << y.axisPowerRatio;
+    s.tiltAxis = ImageSimulatorSettings::TiltAxis::X;
+    const auto x = measureStack(s);
+    EXPECT_EQ(x.tiltAxis(), 'x') << x.axisPowerRatio;
+    s.missingWedge = false;
+    const auto none = measureStack(s);
+    EXPECT_EQ(none.tiltAxis(), 0) << none.axisPowerRatio;
+
+    PhantomSettings ps;  // tilt axis y
+    ps.nx = ps.ny = 64;
+    ps.nz = 16;
+    const Phantom p = simulatePhantom(ps, 5);
+    const auto ph = measureTomogram(64, 64, 16, [&](std::int64_t z, float* out) {
+        std::copy(p.image.begin() + z * 64 * 64, p.image.begin() + (z + 1) * 64 * 64, out);
+    });
+    EXPECT_EQ(ph.tiltAxis(), 'y') << ph.axisPowerRatio;
+}
+
+// In a slab, the labels are those of the centre slice and the context slices are its
+// neighbours: the same scene with one slice or three gives the same labels.
+TEST(MembraneSimulator, SlabContextSlicesShareTheCentreLabels) {
+    auto s = small();
+    std::vector<float> one(64 * 64), three(3 * 64 * 64);
+    std::vector<std::uint8_t> l1(64 * 64), l3(64 * 64);
+    simulateMembraneImage(s, 21, one.data(), l1.data());
+    s.contextSlices = 3;
+    simulateMembraneImage(s, 21, three.data(), l3.data());
+    EXPECT_EQ(l1, l3);
+    EXPECT_GT(classCounts(l1)[kMembrane], 0);
+}
+
 TEST(MembraneSimulator, PhantomHasAllClassesAndIsReproducible) {
     PhantomSettings ps;
     ps.nx = 64;
@@ -164,6 +212,18 @@ TEST(MembraneSimulator, BadSettingsAreRefusedWithTheirName) {
     }
     s = small();
     s.size = 4;
+    EXPECT_THROW(validateSettings(s), InputError);
+    s = small();
+    s.slabDepth = 12;  // not a power of two
+    try {
+        validateSettings(s);
+        FAIL() << "slab depth 12 accepted";
+    } catch (const InputError& e) {
+        EXPECT_NE(std::string(e.what()).find("slab_depth"), std::string::npos);
+    }
+    s = small();
+    s.tiltRangeMin = 80;
+    s.tiltRangeMax = 60;
     EXPECT_THROW(validateSettings(s), InputError);
     PhantomSettings ps;
     ps.nx = 0;

@@ -82,6 +82,9 @@ TEST_F(MetricsPluginTest, OverlapTablesAndCsv) {
     ASSERT_EQ(perSlice->rowCount(), 6u);  // x = 0..5 hold class 1
     EXPECT_DOUBLE_EQ(cell(*perSlice, 3, "dice"), 1.0);
     EXPECT_DOUBLE_EQ(cell(*perSlice, 4, "dice"), 0.0);
+    // Mean over the six scored slices: four with Dice 1, two with Dice 0.
+    EXPECT_DOUBLE_EQ(cell(*summary, 0, "mean_slice_dice"), 4.0 / 6.0);
+    EXPECT_DOUBLE_EQ(cell(*summary, 0, "slices_scored"), 6.0);
     EXPECT_FALSE(summary->notes.empty());
 
     QTemporaryDir dir;

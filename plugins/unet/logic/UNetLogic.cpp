@@ -130,6 +130,8 @@ std::shared_ptr<Table> statisticsTable(const ml::TomogramStatistics& stats) {
     table->notes = {{"mean", mean.str()},
                     {"stddev", sd.str()},
                     {"slices_measured", std::to_string(stats.slicesMeasured)},
+                    {"axis_power_ratio", std::to_string(stats.axisPowerRatio)},
+                    {"tilt_axis_seen", stats.tiltAxis() ? std::string(1, stats.tiltAxis()) : std::string("none")},
                     {"frequency_unit", "cycles/voxel"},
                     {"power", "radially averaged power spectrum of windowed XY patches (arbitrary units)"}};
     return table;

@@ -107,6 +107,27 @@ TEST_F(UNetStagesTest, SimulateTrainInferRoundTrip) {
     EXPECT_NE(dataAs<Model>(tuned.at("model"), "model")->bytes, model->bytes);
 }
 
+// With tilt_axis 'auto', matched images get the missing wedge the tomogram shows: a
+// phantom with a wedge (tilt axis y) gives images with one, a phantom without none.
+TEST_F(UNetStagesTest, MatchedSimulationTakesTheWedgeTheTomogramShows) {
+    for (const bool wedge : {true, false}) {
+        const PortData phantom =
+            run("unet.simulate", {},
+                {{"mode", std::string("phantom")}, {"size_x", std::int64_t(64)}, {"size_y", std::int64_t(64)},
+                 {"size_z", std::int64_t(16)}, {"missing_wedge", wedge}});
+        const PortData data =
+            run("unet.simulate", {{"image", phantom.at("image")}},
+                {{"mode", std::string("dataset")}, {"count", std::int64_t(16)}, {"image_size", std::int64_t(64)}});
+        const auto stats = dataAs<Table>(data.at("statistics"), "statistics");
+        std::string seen;
+        for (const auto& [key, value] : stats->notes)
+            if (key == "tilt_axis_seen") seen = value;
+        EXPECT_EQ(seen, wedge ? "y" : "none");
+        const auto images = unet::measureVolume(*dataAs<Volume>(data.at("image"), "image"));
+        EXPECT_EQ(images.tiltAxis(), wedge ? 'y' : 0) << images.axisPowerRatio;
+    }
+}
+
 TEST_F(UNetStagesTest, ShippedModelIsFoundLoadsAndIsSmall) {
     const std::string path = CELLFORGE_SOURCE_DIR "/resources/models/unet-membrane-default.cfunet";
     ASSERT_TRUE(std::filesystem::exists(path)) << path;

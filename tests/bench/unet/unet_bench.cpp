@@ -74,6 +74,9 @@ ImageSimulatorSettings trainingSimulator(const Args& a) {
     s.contextSlices = a.integer("context", 1);
     s.snrMin = a.real("snr-min", s.snrMin);
     s.snrMax = a.real("snr-max", s.snrMax);
+    s.missingWedge = !a.flag("no-wedge");
+    s.tiltRangeMin = a.real("tilt-min", s.tiltRangeMin);
+    s.tiltRangeMax = a.real("tilt-max", s.tiltRangeMax);
     // Smaller images hold fewer, smaller membranes.
     const double scale = s.size / 256.0;
     s.radiusMax = std::max(s.radiusMin * 2, s.radiusMax * std::max(0.5, scale));
@@ -129,7 +132,10 @@ int commandTrain(const Args& a) {
     notes["trainer"] = "cellforge_unet_bench train (core/ml UNetTrainer)";
     notes["command"] = a.get("command-line", "");
     notes["simulator"] = "image_size=" + std::to_string(sim.size) + " snr=" + std::to_string(sim.snrMin) + ".." +
-                         std::to_string(sim.snrMax);
+                         std::to_string(sim.snrMax) +
+                         (sim.missingWedge ? " missing_wedge=" + std::to_string(sim.tiltRangeMin) + ".." +
+                                                 std::to_string(sim.tiltRangeMax)
+                                           : std::string());
     notes["training_images"] = std::to_string(samples.trainCount());
     notes["seed"] = std::to_string(o.seed);
     notes["training_seconds"] = std::to_string(int(seconds));
@@ -252,6 +258,11 @@ int commandAccuracy(const Args& a) {
         sim.match = measureTomogram(p.nx, p.ny, p.nz, [&](std::int64_t z, float* out) {
             std::memcpy(out, p.image.data() + z * area, area * sizeof(float));
         });
+        // The tilt axis as the slices show it (as unet.train's tilt_axis 'auto').
+        if (sim.match.tiltAxis() == 'x') sim.tiltAxis = ImageSimulatorSettings::TiltAxis::X;
+        if (sim.match.tiltAxis() == 0) sim.missingWedge = false;
+        std::printf("         (measured: axis power ratio %.3f, tilt axis %c)\n", sim.match.axisPowerRatio,
+                    sim.match.tiltAxis() ? sim.match.tiltAxis() : '-');
         SimulatedSamples samples(sim, seed * 7919, a.integer("adapt-images", 320), a.integer("adapt-test-images", 32),
                                  4);
         TrainingOptions to;

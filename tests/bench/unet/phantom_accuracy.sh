@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Accuracy of the membrane U-Net on 3D phantoms from held-out seeds, end to end through
+# the command line: unet.simulate (phantom) -> unet.infer -> metrics.overlap, for the
+# shipped (or a given) model and after adaptation (adapt-membranes' settings). Reports
+# the mean over z slices of the per-slice Dice of the membrane and protein classes, as
+# computed by the metrics plugin (mean_slice_dice), per seed and averaged.
+#   tests/bench/unet/phantom_accuracy.sh [BUILD_DIR] [MODEL|shipped] [SEEDS] [SNRS] [shipped|adapted|both]
+# Defaults: the project's build, the shipped model, seeds 1001,1002,1003, snr 2 (the
+# simulator's default noise), both.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
+build="${1:-$root/build}"
+model="${2:-shipped}"
+seeds="${3:-1001,1002,1003}"
+snrs="${4:-2}"
+which="${5:-both}"
+cli="$build/bin/cellforge-cli"
+here="$root/tests/bench/unet/pipelines"
+python="${CELLFORGE_PYTHON:-/usr/bin/python3}"
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+[ "$model" = shipped ] && model=""
+
+# Prints "membrane protein" mean slice Dice from an overlap summary CSV.
+scores() {
+  "$python" - "$1" <<'PY'
+import csv, sys
+rows = {int(float(r["class"])): r for r in csv.DictReader(l for l in open(sys.argv[1]) if not l.startswith("#"))}
+print("%.4f %.4f %.4f %.4f" % (float(rows[2]["mean_slice_dice"]), float(rows[1]["mean_slice_dice"]),
+                               float(rows[2]["dice"]), float(rows[1]["dice"])))
+PY
+}
+
+kinds=()
+[ "$which" = shipped ] || [ "$which" = both ] && kinds+=(shipped)
+[ "$which" = adapted ] || [ "$which" = both ] && kinds+=(adapted)
+printf '%-6s %-6s %-8s %14s %14s %14s %14s %8s\n' snr seed model "membrane(sl)" "protein(sl)" "membrane(vol)" "protein(vol)" seconds
+for snr in ${snrs//,/ }; do
+  for kind in "${kinds[@]}"; do
+    sum="$tmp/sum-$snr-$kind"; : > "$sum"
+    for seed in ${seeds//,/ }; do
+      out="$tmp/$snr-$kind-$seed"
+      sets=(--set "phantom.seed=$seed" --set "phantom.snr=$snr")
+      if [ "$kind" = shipped ]; then sets+=(--set "seg.model_path=$model"); pipeline="$here/phantom-shipped.json"
+      else pipeline="$here/phantom-adapted.json"; [ -n "$model" ] && sets+=(--set "tune.model_path=$model"); fi
+      start=$(date +%s.%N)
+      "$cli" run "$pipeline" --output "$out" "${sets[@]}" > "$out.log" 2>&1 || { cat "$out.log"; exit 1; }
+      seconds=$("$python" -c "import time; print('%.1f' % (time.time() - $start))")
+      read -r m p mv pv < <(scores "$out/overlap.csv")
+      echo "$m $p $mv $pv" >> "$sum"
+      printf '%-6s %-6s %-8s %14s %14s %14s %14s %8s\n' "$snr" "$seed" "$kind" "$m" "$p" "$mv" "$pv" "$seconds"
+    done
+    "$python" - "$sum" "$snr" "$kind" <<'PY'
+import sys
+rows = [list(map(float, l.split())) for l in open(sys.argv[1]) if l.strip()]
+mean = [sum(c) / len(rows) for c in zip(*rows)]
+print("%-6s %-6s %-8s %14.3f %14.3f %14.3f %14.3f" % (sys.argv[2], "MEAN", sys.argv[3], *mean))
+PY
+  done
+done
