@@ -105,7 +105,7 @@ struct PhantomSettings {
     int vesicles = 7;
     double radiusMin = 14, radiusMax = 40;             // voxels
     double flatteningMin = 0.55, flatteningMax = 1.0;  // z semi-axis / xy semi-axis
-    double thicknessMin = 3.5, thicknessMax = 5.0;
+    double thicknessMin = 3, thicknessMax = 6;  // as unet.simulate's defaults (and the training images')
     double doubleFraction = 0.3;
     double doubleSpacingMin = 3, doubleSpacingMax = 7;
     int proteinsPerVesicle = 6;

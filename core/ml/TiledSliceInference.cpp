@@ -1,5 +1,6 @@
 #include "core/ml/TiledSliceInference.h"
 
+#include "core/ml/TensorMemory.h"
 #include "core/ml/UNet.h"
 
 #include <algorithm>
@@ -62,6 +63,7 @@ struct SliceAccumulator {
 void runTiledSliceInference(const SegmentationNetwork& network, const SliceVolume& volume,
                             const InferenceOptions& options, const ProbabilitySink& sink, const RunControl& control) {
     const UNetArchitecture& arch = network.metadata().architecture;
+    keepTensorMemoryInProcess();
     const std::int64_t nx = volume.nx, ny = volume.ny, nz = volume.nz;
     if (nx < 1 || ny < 1 || nz < 1) throw InputError("image is empty; expected a volume with voxels");
     const int divisor = arch.sizeDivisor();

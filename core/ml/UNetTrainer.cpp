@@ -1,5 +1,6 @@
 #include "core/ml/UNetTrainer.h"
 
+#include "core/ml/TensorMemory.h"
 #include "core/ml/UNet.h"
 
 #include <algorithm>
@@ -290,6 +291,7 @@ torch::Tensor weightTensor(const TrainingOptions& options, const torch::Device& 
 SegmentationScores evaluateNetwork(const SegmentationNetwork& network, const TrainingSamples& samples,
                                    bool validationSet, const TrainingOptions& options, const RunControl& control) {
     checkFits(network, samples, options);
+    keepTensorMemoryInProcess();
     const torch::Device device = resolveDevice(options.device, control);
     UNet module = makeInferenceModule(network, device, false);
     return evaluateModule(module, samples, validationSet, weightTensor(options, device), options.diceWeight,

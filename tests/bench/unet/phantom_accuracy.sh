@@ -4,9 +4,10 @@
 # shipped (or a given) model and after adaptation (adapt-membranes' settings). Reports
 # the mean over z slices of the per-slice Dice of the membrane and protein classes, as
 # computed by the metrics plugin (mean_slice_dice), per seed and averaged.
-#   tests/bench/unet/phantom_accuracy.sh [BUILD_DIR] [MODEL|shipped] [SEEDS] [SNRS] [shipped|adapted|both]
+#   tests/bench/unet/phantom_accuracy.sh [BUILD_DIR] [MODEL|shipped] [SEEDS] [SNRS] [shipped|adapted|both] [PHANTOM_SETS]
 # Defaults: the project's build, the shipped model, seeds 1001,1002,1003, snr 2 (the
-# simulator's default noise), both.
+# simulator's default noise), both. PHANTOM_SETS: more phantom parameters, e.g.
+# "thickness_min=3.5,thickness_max=5".
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
 build="${1:-$root/build}"
@@ -14,6 +15,7 @@ model="${2:-shipped}"
 seeds="${3:-1001,1002,1003}"
 snrs="${4:-2}"
 which="${5:-both}"
+phantom_sets="${6:-}"
 cli="$build/bin/cellforge-cli"
 here="$root/tests/bench/unet/pipelines"
 python="${CELLFORGE_PYTHON:-/usr/bin/python3}"
@@ -41,6 +43,7 @@ for snr in ${snrs//,/ }; do
     for seed in ${seeds//,/ }; do
       out="$tmp/$snr-$kind-$seed"
       sets=(--set "phantom.seed=$seed" --set "phantom.snr=$snr")
+      for kv in ${phantom_sets//,/ }; do sets+=(--set "phantom.$kv"); done
       if [ "$kind" = shipped ]; then sets+=(--set "seg.model_path=$model"); pipeline="$here/phantom-shipped.json"
       else pipeline="$here/phantom-adapted.json"; [ -n "$model" ] && sets+=(--set "tune.model_path=$model"); fi
       start=$(date +%s.%N)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # U-Net benchmark: inference speed against PyTorch (same architecture, same weights,
 # same tiling, same run), and accuracy on 3D phantoms from held-out seeds (shipped and
-# adapted model). Usage:
+# adapted model, scored by the metrics plugin: phantom_accuracy.sh). Usage:
 #   tests/bench/unet/run_bench.sh [BUILD_DIR] [THREADS] [speed|accuracy|all]
 # BUILD_DIR holds bin/cellforge_unet_bench (the project's build, or a standalone build
 # of tests/bench/unet). THREADS defaults to 1 (both sides use the same count).
@@ -32,10 +32,9 @@ if [ "$what" = speed ] || [ "$what" = all ]; then
 fi
 
 if [ "$what" = accuracy ] || [ "$what" = all ]; then
-  echo "== Accuracy on phantoms from held-out seeds (Dice computed here: mean over slices, and whole volume)"
-  "$bench" accuracy --model "$model" --threads "$threads" --seeds 1001,1002,1003 --adapt
-  for snr in 1.0 3.0; do
-    echo "== Shipped model at phantom snr $snr"
-    "$bench" accuracy --model "$model" --threads "$threads" --seeds 1001,1002,1003 --snr "$snr" | tail -1
-  done
+  # Through the command line and the metrics plugin (needs the project's build, with cellforge-cli).
+  echo "== Accuracy on phantoms from held-out seeds: shipped and adapted model, snr 2 (the default noise)"
+  "$root/tests/bench/unet/phantom_accuracy.sh" "$build" shipped 1001,1002,1003 2 both
+  echo "== Shipped model at other noise levels"
+  "$root/tests/bench/unet/phantom_accuracy.sh" "$build" shipped 1001,1002,1003 1,3,5 shipped
 fi

@@ -56,3 +56,25 @@ TEST(ShippedPipelines, MembranesOnTheDemoThenEvaluateAgainstItsGroundTruth) {
     EXPECT_GT(membraneDice, 0.4) << "membrane Dice of the shipped model on the demo";
     fs::remove_all(out);
 }
+
+// The accuracy benchmark's pipeline (tests/bench/unet/phantom_accuracy.sh runs it per
+// seed): phantom -> shipped model -> metrics plugin, with the mean slice Dice the closing
+// figures quote. A seed of its own, so the test does not stand in for the benchmark.
+TEST(ShippedPipelines, PhantomAccuracyPipelineScoresTheShippedModel) {
+    const fs::path out = fs::temp_directory_path() / ("cf_phantom_" + std::to_string(::getpid()));
+    fs::remove_all(out);
+    const std::string pipeline = CELLFORGE_SOURCE_DIR "/tests/bench/unet/pipelines/phantom-shipped.json";
+    ASSERT_EQ(runCli("run " + pipeline + " --output " + out.string() + " --set phantom.seed=77"), 0);
+    const Table overlap = io::readTable((out / "overlap.csv").string());
+    const auto classes = overlap.numericColumn("class");
+    const auto sliceDice = overlap.numericColumn("mean_slice_dice");
+    const auto scored = overlap.numericColumn("slices_scored");
+    ASSERT_EQ(classes.size(), 2u);  // protein and membrane
+    for (std::size_t i = 0; i < classes.size(); ++i) {
+        EXPECT_GT(scored[i], 0);
+        if (classes[i] == 2) EXPECT_GT(sliceDice[i], 0.5) << "membrane mean slice Dice on a phantom";
+    }
+    const Table perSlice = io::readTable((out / "dice_per_slice.csv").string());
+    EXPECT_GT(perSlice.rowCount(), 40u);  // most of the 48 slices hold membranes
+    fs::remove_all(out);
+}
