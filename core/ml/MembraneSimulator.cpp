@@ -262,6 +262,14 @@ TomogramStatistics measureTomogram(std::int64_t nx, std::int64_t ny, std::int64_
     return stats;
 }
 
+char followTiltAxis(ImageSimulatorSettings& settings, const TomogramStatistics& tomogram) {
+    const char axis = tomogram.tiltAxis();
+    if (axis == 'y') settings.tiltAxis = ImageSimulatorSettings::TiltAxis::Y;
+    if (axis == 'x') settings.tiltAxis = ImageSimulatorSettings::TiltAxis::X;
+    if (axis == 0) settings.missingWedge = false;
+    return axis;
+}
+
 void validateSettings(const ImageSimulatorSettings& s) {
     if (s.size < 16 || s.size > 4096) throw InputError(describe("size", s.size, "16 to 4096 voxels"));
     if (s.contextSlices < 1 || s.contextSlices % 2 == 0 || s.contextSlices > 15)

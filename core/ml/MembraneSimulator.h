@@ -88,6 +88,10 @@ struct ImageSimulatorSettings {
     double rampAmplitude = 0.3;     // slow intensity gradient, in noise standard deviations
 };
 
+// Matched simulation follows the wedge the tomogram shows: its tilt axis (y or x), or
+// no missing wedge when none is seen. Returns the axis seen ('y', 'x' or 0).
+char followTiltAxis(ImageSimulatorSettings& settings, const TomogramStatistics& tomogram);
+
 // Throws InputError naming the first bad field.
 void validateSettings(const ImageSimulatorSettings& settings);
 

@@ -74,10 +74,7 @@ void matchSimulation(ml::ImageSimulatorSettings& s, const Volume& tomogram, cons
     s.matchTomogram = true;
     std::string wedge;
     if (axisChoice == "auto" && s.missingWedge) {
-        const char axis = s.match.tiltAxis();
-        if (axis == 'y') s.tiltAxis = ml::ImageSimulatorSettings::TiltAxis::Y;
-        if (axis == 'x') s.tiltAxis = ml::ImageSimulatorSettings::TiltAxis::X;
-        if (axis == 0) s.missingWedge = false;
+        const char axis = ml::followTiltAxis(s, s.match);
         wedge = axis ? std::string(", missing wedge with tilt axis ") + axis : std::string(", no missing wedge seen");
         wedge += " (axis power ratio " + number(s.match.axisPowerRatio) + ")";
     }

@@ -259,10 +259,9 @@ int commandAccuracy(const Args& a) {
             std::memcpy(out, p.image.data() + z * area, area * sizeof(float));
         });
         // The tilt axis as the slices show it (as unet.train's tilt_axis 'auto').
-        if (sim.match.tiltAxis() == 'x') sim.tiltAxis = ImageSimulatorSettings::TiltAxis::X;
-        if (sim.match.tiltAxis() == 0) sim.missingWedge = false;
+        const char axis = followTiltAxis(sim, sim.match);
         std::printf("         (measured: axis power ratio %.3f, tilt axis %c)\n", sim.match.axisPowerRatio,
-                    sim.match.tiltAxis() ? sim.match.tiltAxis() : '-');
+                    axis ? axis : '-');
         SimulatedSamples samples(sim, seed * 7919, a.integer("adapt-images", 320), a.integer("adapt-test-images", 32),
                                  4);
         TrainingOptions to;
