@@ -624,17 +624,32 @@ Phantom simulatePhantom(const PhantomSettings& s, std::uint64_t seed) {
         }
     }
 
-    // Render on a power-of-two grid with the tomogram centred in it, so the circular
-    // filters wrap only through margins that are cropped away.
-    const std::int64_t px = nextPowerOfTwo(s.nx + 16), py = nextPowerOfTwo(s.ny + 16), pz = nextPowerOfTwo(s.nz + 8);
+    // Render on a power-of-two grid that holds every shell and blob whole and keeps the
+    // filters' wrap-around seam far from the tomogram: the missing wedge smears a cap
+    // along z by about half its radius, so content cut by the grid's top (or bottom) face
+    // would reappear smeared in the tomogram's first (or last) slices. In x and y the
+    // filters act over a few voxels only; a margin of 16 suffices there.
+    constexpr double zSeam = 32;  // voxels between the tomogram and the seam
+    double zLow = -zSeam, zHigh = double(s.nz) + zSeam;
+    for (const Shell& sh : shells) {
+        zLow = std::min(zLow, sh.cz - sh.c - sh.thickness - 2);
+        zHigh = std::max(zHigh, sh.cz + sh.c + sh.thickness + 2);
+    }
+    for (const Blob& b : blobs) {
+        zLow = std::min(zLow, b.z - b.radius - 2);
+        zHigh = std::max(zHigh, b.z + b.radius + 2);
+    }
+    const std::int64_t zSpan = std::int64_t(std::ceil(zHigh) - std::floor(zLow));
+    const std::int64_t px = nextPowerOfTwo(s.nx + 32), py = nextPowerOfTwo(s.ny + 32), pz = nextPowerOfTwo(zSpan);
     // Complex buffer, density and filter: 32 bytes per voxel of the padded grid.
     const double workBytes = 32.0 * double(px) * double(py) * double(pz);
     if (workBytes > 2.2e9)
         throw InputError("a phantom of " + std::to_string(s.nx) + " x " + std::to_string(s.ny) + " x " +
                          std::to_string(s.nz) + " needs a " + std::to_string(px) + " x " + std::to_string(py) + " x " +
                          std::to_string(pz) + " work grid (" + std::to_string(int(workBytes / 1e6)) +
-                         " MB); at most 2200 MB is allowed: make it smaller");
-    const std::int64_t ox = (px - s.nx) / 2, oy = (py - s.ny) / 2, oz = (pz - s.nz) / 2;
+                         " MB); at most 2200 MB is allowed: make it (or its vesicles) smaller");
+    const std::int64_t ox = (px - s.nx) / 2, oy = (py - s.ny) / 2;
+    const std::int64_t oz = -std::int64_t(std::floor(zLow)) + (pz - zSpan) / 2;
     std::vector<double> density(std::size_t(px * py * pz), 0.0);
     Phantom phantom;
     phantom.nx = s.nx;
