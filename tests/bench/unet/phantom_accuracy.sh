@@ -4,7 +4,9 @@
 # shipped (or a given) model and after adaptation (adapt-membranes' settings). Reports
 # the mean over z slices of the per-slice Dice of the membrane and protein classes, as
 # computed by the metrics plugin (mean_slice_dice), per seed and averaged.
-#   tests/bench/unet/phantom_accuracy.sh [BUILD_DIR] [MODEL|shipped] [SEEDS] [SNRS] [shipped|adapted|both] [PHANTOM_SETS]
+#   tests/bench/unet/phantom_accuracy.sh [BUILD_DIR] [MODEL|shipped] [SEEDS] [SNRS] [KINDS] [PHANTOM_SETS]
+# KINDS: comma-separated shipped (the model alone), adapted (adapt-membranes' fine-tuning
+# first), closed (the model, then fit.vesicles closing vesicles), both (shipped,adapted).
 # Defaults: the project's build, the shipped model, seeds 1001,1002,1003, snr 2 (the
 # simulator's default noise), both. PHANTOM_SETS: more phantom parameters, e.g.
 # "thickness_min=3.5,thickness_max=5".
@@ -34,8 +36,13 @@ PY
 }
 
 kinds=()
-[ "$which" = shipped ] || [ "$which" = both ] && kinds+=(shipped)
-[ "$which" = adapted ] || [ "$which" = both ] && kinds+=(adapted)
+for kind in ${which//,/ }; do
+  case "$kind" in
+    both) kinds+=(shipped adapted) ;;
+    shipped|adapted|closed) kinds+=("$kind") ;;
+    *) echo "unknown model kind '$kind' (shipped, adapted, closed, both)" >&2; exit 2 ;;
+  esac
+done
 printf '%-6s %-6s %-8s %14s %14s %14s %14s %8s\n' snr seed model "membrane(sl)" "protein(sl)" "membrane(vol)" "protein(vol)" seconds
 for snr in ${snrs//,/ }; do
   for kind in "${kinds[@]}"; do
@@ -44,8 +51,11 @@ for snr in ${snrs//,/ }; do
       out="$tmp/$snr-$kind-$seed"
       sets=(--set "phantom.seed=$seed" --set "phantom.snr=$snr")
       for kv in ${phantom_sets//,/ }; do sets+=(--set "phantom.$kv"); done
-      if [ "$kind" = shipped ]; then sets+=(--set "seg.model_path=$model"); pipeline="$here/phantom-shipped.json"
-      else pipeline="$here/phantom-adapted.json"; [ -n "$model" ] && sets+=(--set "tune.model_path=$model"); fi
+      case "$kind" in
+        shipped) sets+=(--set "seg.model_path=$model"); pipeline="$here/phantom-shipped.json" ;;
+        closed) sets+=(--set "seg.model_path=$model"); pipeline="$here/phantom-closed.json" ;;
+        adapted) pipeline="$here/phantom-adapted.json"; [ -n "$model" ] && sets+=(--set "tune.model_path=$model") ;;
+      esac
       start=$(date +%s.%N)
       "$cli" run "$pipeline" --output "$out" "${sets[@]}" > "$out.log" 2>&1 || { cat "$out.log"; exit 1; }
       seconds=$("$python" -c "import time; print('%.1f' % (time.time() - $start))")

@@ -8,6 +8,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <cstdlib>
 #include <filesystem>
 
@@ -41,6 +43,10 @@ TEST(ShippedPipelines, MembranesOnTheDemoThenEvaluateAgainstItsGroundTruth) {
     const Mesh surface = io::readMesh((out / "seg" / "membranes.stl").string());
     EXPECT_GT(surface.triangles.size(), 1000u);
     EXPECT_TRUE(fs::exists(out / "seg" / "report.json"));
+    // The demo's vesicles are closed by fit.vesicles (three of five components).
+    const Table vesicles = io::readTable((out / "seg" / "vesicles.csv").string());
+    const auto closed = vesicles.numericColumn("closed");
+    EXPECT_GE(std::count(closed.begin(), closed.end(), 1.0), 2) << "vesicles closed on the demo";
 
     ASSERT_EQ(runCli("run evaluate-segmentation --input labels=" + (out / "seg" / "labels.mrc").string() +
                      " --input reference=" + truth + " --output " + (out / "eval").string()),
