@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # U-Net benchmark: inference speed against PyTorch (same architecture, same weights,
-# same tiling, same run), and accuracy on 3D phantoms from held-out seeds (shipped and
+# same tiling, same run), and accuracy on 3D phantoms from held-out seeds (shipped, closed and
 # adapted model, scored by the metrics plugin: phantom_accuracy.sh). Usage:
 #   tests/bench/unet/run_bench.sh [BUILD_DIR] [THREADS] [speed|accuracy|all]
 # BUILD_DIR holds bin/cellforge_unet_bench (the project's build, or a standalone build
@@ -34,7 +34,7 @@ fi
 if [ "$what" = accuracy ] || [ "$what" = all ]; then
   # Through the command line and the metrics plugin (needs the project's build, with cellforge-cli).
   echo "== Accuracy on phantoms from held-out seeds: shipped and adapted model, snr 2 (the default noise)"
-  "$root/tests/bench/unet/phantom_accuracy.sh" "$build" shipped 1001,1002,1003 2 both
+  "$root/tests/bench/unet/phantom_accuracy.sh" "$build" shipped 1001,1002,1003 2 shipped,adapted,closed
   echo "== Shipped model at other noise levels"
   "$root/tests/bench/unet/phantom_accuracy.sh" "$build" shipped 1001,1002,1003 1,3,5 shipped
 fi
