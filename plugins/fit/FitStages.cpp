@@ -5,6 +5,7 @@
 #include "core/data/Table.h"
 #include "core/jobs/JobContext.h"
 #include "plugins/fit/logic/VesicleFit.h"
+#include "plugins/metrics/logic/CoreViews.h"
 
 namespace cellforge::fit {
 
@@ -78,15 +79,11 @@ public:
         s.radiusMax = v.getFloat("radius_max");
         s.thicknessMin = v.getFloat("thickness_min");
         s.thicknessMax = v.getFloat("thickness_max");
-        validate(s);
 
         auto out = std::make_shared<LabelVolume>(labelsIn->deepCopyLabels());
-        metrics::RunControl control;
-        control.cancel = &context.cancelFlag();
-        control.progress = [&context](double f) { context.setProgress(f, "fitting vesicles"); };
-        const metrics::Dims3 dims{out->nx(), out->ny(), out->nz()};
-        const VesicleFitResult r =
-            closeVesicles(out->labels(), probability ? probability->data<float>() : nullptr, dims, s, control);
+        const VesicleFitResult r = closeVesicles(out->labels(), probability ? probability->data<float>() : nullptr,
+                                                 metrics::gridOf(*out).dims, s,
+                                                 metrics::controlFor(context, "fitting vesicles"));
 
         auto table = std::make_shared<Table>(std::vector<std::string>{
             "component", "voxels", "centre_x", "centre_y", "centre_z", "semi_axis_1", "semi_axis_2", "semi_axis_3",

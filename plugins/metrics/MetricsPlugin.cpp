@@ -37,15 +37,6 @@ std::shared_ptr<const LabelVolume> labelInput(const PortData& inputs, const std:
     }
 }
 
-// Runs the logic on the job's threads, cancel flag and progress.
-RunControl controlFor(JobContext& context, const std::string& message) {
-    RunControl c;
-    c.threads = context.threadBudget();
-    c.cancel = &context.cancelFlag();
-    c.progress = [&context, message](double f) { context.setProgress(f, message); };
-    return c;
-}
-
 std::string className(const LabelVolume& a, const LabelVolume& b, Label id) {
     if (const LabelEntry* e = b.table().find(id); e && !e->name.empty()) return e->name;
     if (const LabelEntry* e = a.table().find(id); e && !e->name.empty()) return e->name;

@@ -68,20 +68,30 @@ std::optional<Ellipsoid> fitEllipsoid(const std::vector<Vector3d>& points) {
     return Ellipsoid{mean + local, a / k};
 }
 
+struct RobustFit {
+    Ellipsoid ellipsoid;
+    std::vector<double> inlierDistances;  // |distance| of the points within inlierDistance
+};
+
 // Refits to the points within `inlierDistance` of the previous fit, five times.
-std::optional<Ellipsoid> fitRobustly(const std::vector<Vector3d>& points, double inlierDistance,
+std::optional<RobustFit> fitRobustly(const std::vector<Vector3d>& points, double inlierDistance,
                                      std::size_t minPoints) {
     std::vector<Vector3d> selected = points;
-    std::optional<Ellipsoid> fit;
+    RobustFit result;
     for (int round = 0; round < 5; ++round) {
-        fit = fitEllipsoid(selected);
+        const auto fit = fitEllipsoid(selected);
         if (!fit) return std::nullopt;
         selected.clear();
+        result.inlierDistances.clear();
         for (const auto& p : points)
-            if (std::fabs(fit->distance(p)) < inlierDistance) selected.push_back(p);
+            if (const double d = std::fabs(fit->distance(p)); d < inlierDistance) {
+                selected.push_back(p);
+                result.inlierDistances.push_back(d);
+            }
         if (selected.size() < minPoints) return std::nullopt;
+        result.ellipsoid = *fit;
     }
-    return fit;
+    return result;
 }
 
 std::string describe(const char* field, double value, const char* expected) {
@@ -136,15 +146,14 @@ VesicleFitResult closeVesicles(std::uint16_t* labels, const float* probability, 
         for (std::int64_t i : voxels[id])
             if (!probability || probability[i] >= s.confidence) points.push_back(position(i));
         const std::size_t minPoints = std::size_t(std::max<std::int64_t>(20, s.minVoxels / 2));
-        const auto fit = points.size() >= minPoints ? fitRobustly(points, s.inlierDistance, minPoints) : std::nullopt;
-        if (!fit) {
+        auto robust = points.size() >= minPoints ? fitRobustly(points, s.inlierDistance, minPoints) : std::nullopt;
+        if (!robust) {
             v.verdict = "no ellipsoid fits";
             result.vesicles.push_back(v);
             continue;
         }
-        std::vector<double> inlier;
-        for (const auto& p : points)
-            if (const double d = std::fabs(fit->distance(p)); d < s.inlierDistance) inlier.push_back(d);
+        const Ellipsoid* fit = &robust->ellipsoid;
+        std::vector<double>& inlier = robust->inlierDistances;
         double meanDistance = 0;
         for (double d : inlier) meanDistance += d;
         meanDistance /= double(std::max<std::size_t>(1, inlier.size()));
