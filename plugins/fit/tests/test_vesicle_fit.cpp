@@ -181,6 +181,19 @@ TEST(VesicleFitStage, ClosesVesiclesAndRefusesMismatchedProbabilities) {
     }
 }
 
+TEST(VesicleFitStage, ACancelledRunChangesNothing) {
+    const StagePtr stage = makeStages().at(0);
+    auto labels = std::make_shared<LabelVolume>(Index3{kNx, kNy, kNz});
+    const auto slicewise = slicewiseVesicle();
+    std::copy(slicewise.begin(), slicewise.end(), labels->labels());
+    const ParameterValues params =
+        validateParameters(stage->info().parameters, {{"min_voxels", std::int64_t(500)}}, "fit.vesicles");
+    JobContext context;
+    context.requestCancel();
+    EXPECT_THROW(stage->run({{"labels", labels}}, params, context), CancelledError);
+    EXPECT_EQ(std::vector<std::uint16_t>(labels->labels(), labels->labels() + labels->voxelCount()), slicewise);
+}
+
 TEST(VesicleFitStage, ThePluginRegistersTheStage) {
     test_support::LoadedPlugins plugins(CELLFORGE_BINARY_DIR "/lib/cellforge/plugins");
     EXPECT_NE(plugins.registry.find("fit.vesicles"), nullptr);
