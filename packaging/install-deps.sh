@@ -8,7 +8,7 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
 PACKAGES=(
   # toolchain
-  build-essential cmake ninja-build ccache git pkg-config
+  build-essential cmake ninja-build ccache git pkg-config clang-format
   # Qt 6
   qt6-base-dev libqt6opengl6-dev qt6-charts-dev libgl1-mesa-dev libglx-dev
   # VTK, ITK, CGAL, Eigen, LibTorch

@@ -5,7 +5,7 @@
 #include "core/data/LabelVolume.h"
 #include "core/data/Mesh.h"
 #include "core/data/Table.h"
-#include "core/io/AtomicFile.h"
+#include "core/base/AtomicFile.h"
 #include "core/io/DataIO.h"
 #include "core/io/MeshIO.h"
 #include "core/io/TableIO.h"
@@ -308,7 +308,7 @@ int commandConvert(const std::vector<std::string>& rawArgs) {
         io::writeMesh(out, io::readMesh(in));
         return kOk;
     }
-    throw InputError(in + ": unknown file type '" + io::fileExtension(in) + "'");
+    throw InputError(in + ": unknown file type '" + fileExtension(in) + "'");
 }
 
 namespace {
@@ -492,7 +492,7 @@ int commandRun(const std::vector<std::string>& rawArgs) {
     report["outputs"] = writtenOutputs;
     report["metrics"] = metrics;
     const std::string reportText = QJsonDocument(report).toJson(QJsonDocument::Indented).toStdString();
-    io::writeAtomically((fs::path(outputDir) / "report.json").string(), [&](std::ofstream& out) { out << reportText; });
+    writeAtomically((fs::path(outputDir) / "report.json").string(), [&](std::ofstream& out) { out << reportText; });
 
     if (jsonProgress)
         emit(QJsonObject{{"event", "finished"}, {"state", QString::fromStdString(jobStateName(result.state))},

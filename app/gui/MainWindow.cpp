@@ -11,7 +11,7 @@
 #include "core/data/Table.h"
 #include "app/render/VolumeView3D.h"
 #include "core/base/Errors.h"
-#include "core/io/AtomicFile.h"
+#include "core/base/AtomicFile.h"
 #include "core/io/DataIO.h"
 #include "core/io/MeshIO.h"
 #include "core/io/VolumeIO.h"

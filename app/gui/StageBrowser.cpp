@@ -2,6 +2,7 @@
 
 #include "app/gui/ParameterForm.h"
 #include "core/base/Errors.h"
+#include "core/plugin/StageInvocation.h"
 
 #include <QComboBox>
 #include <QFormLayout>
@@ -212,10 +213,12 @@ int StageBrowser::run() {
         }
         const ParameterValues params =
             validateParameters(info.parameters, form_->values(), "stage " + info.id);
+        checkStageInputs(info, inputs, "stage " + info.id);  // refused here, before a job exists
         for (const auto& n : used) session_.markShared(n);  // an edit during the job copies first
         const JobId id = session_.jobs().submit(info.name.empty() ? info.id : info.name, info.lane,
-                                                [stage, inputs, params](JobContext& ctx) {
-                                                    return stage->run(inputs, params, ctx);
+                                                [stage, info, inputs, params](JobContext& ctx) {
+                                                    return invokeStage(*stage, info, inputs, params, ctx,
+                                                                       "stage " + info.id);
                                                 });
         pending_[id] = {info.id, info.name.empty() ? info.id : info.name};
         status_->setText(tr("Submitted as job %1.").arg(id));

@@ -247,7 +247,7 @@ void SliceView::setLayers(const std::vector<LayerDisplay>& layers) {
         a->actor->SetPosition(0, 0, z);
         z += 1.0;
         applyStyle(*a);
-        updateLayerSlice(*a, false);
+        updateLayerSlice(*a);
     }
     updateCrosshair();
     updateAnnotation();
@@ -260,7 +260,7 @@ void SliceView::refreshLayer(const LayerDisplay& layer) {
             if (a->layer.data != layer.data || a->layer.style != layer.style) break;
             a->layer = layer;
             applyStyle(*a);
-            updateLayerSlice(*a, true);
+            updateLayerSlice(*a);
             update();
             return;
         }
@@ -273,11 +273,11 @@ void SliceView::refreshLayer(const LayerDisplay& layer) {
 void SliceView::updateSlices() {
     QElapsedTimer t;
     t.start();
-    for (auto& a : actors_) updateLayerSlice(*a, false);
+    for (auto& a : actors_) updateLayerSlice(*a);
     lastSliceMs_ = double(t.nsecsElapsed()) / 1e6;
 }
 
-void SliceView::updateLayerSlice(LayerActor& la, bool force) {
+void SliceView::updateLayerSlice(LayerActor& la) {
     const Volume& vol = *la.volume;
     const SliceAxes a = sliceAxes(axis_);
     const SliceSize size = sliceSize(vol.dims(), axis_);
@@ -294,13 +294,11 @@ void SliceView::updateLayerSlice(LayerActor& la, bool force) {
     if (l.style != LayerStyle::Labels && la.colorsName != l.colorMap) {
         la.colors = makeColorTable(l.colorMap);
         la.colorsName = l.colorMap;
-        force = true;
     }
     if (l.style == LayerStyle::Labels && (la.lutRevision != l.revision || la.lutHighlight != l.highlighted)) {
         la.labelLut = makeLabelLut(static_cast<const LabelVolume&>(vol).table(), l.highlighted);
         la.lutRevision = l.revision;
         la.lutHighlight = l.highlighted;
-        force = true;
     }
     if (components != la.components) {
         auto array = vtkSmartPointer<vtkUnsignedCharArray>::New();
@@ -337,7 +335,7 @@ void SliceView::onCursorChanged() {
         const Volume& vol = *a->volume;
         const double idx = std::floor((link_->cursor()[std::size_t(ax.normal)] - vol.origin()[ax.normal]) /
                                       vol.voxelSize()[ax.normal]);
-        if (std::int64_t(idx) != a->sliceIndex) updateLayerSlice(*a, true);
+        if (std::int64_t(idx) != a->sliceIndex) updateLayerSlice(*a);
     }
     lastSliceMs_ = double(t.nsecsElapsed()) / 1e6;
     updateCrosshair();

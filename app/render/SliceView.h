@@ -68,7 +68,7 @@ private:
     void updateCamera();
     void updateCrosshair();
     void updateAnnotation();
-    void updateLayerSlice(LayerActor& actor, bool force);
+    void updateLayerSlice(LayerActor& actor);
     std::unique_ptr<LayerActor> makeActor(const LayerDisplay& layer);
     void applyStyle(LayerActor& actor);
 

@@ -1,14 +1,12 @@
-// VTK's OpenGL headers must come before Qt's (GLEW refuses otherwise: STACK.md #5).
-#include <vtk_glew.h>
-
 #include "app/render/VtkWidget.h"
+
+#include "app/render/VtkFrame.h"
 
 #include <vtkCallbackCommand.h>
 #include <vtkCommand.h>
 #include <vtkGenericOpenGLRenderWindow.h>
 #include <vtkGenericRenderWindowInteractor.h>
 #include <vtkInteractorStyleTrackballCamera.h>
-#include <vtkOpenGLState.h>
 #include <vtkRenderer.h>
 
 #include <QElapsedTimer>
@@ -135,24 +133,7 @@ void VtkWidget::paintGL() {
     if (!contextReady_) return;
     QElapsedTimer timer;
     timer.start();
-    vtkOpenGLState* state = window_->GetState();
-    state->Reset();
-    state->Push();
-    state->vtkglDepthFunc(GL_LEQUAL);  // Qt leaves GL_LESS
-    window_->SetReadyForRendering(true);
-    window_->Render();
-    window_->SetReadyForRendering(false);
-    state->Pop();
-
-    // Blit VTK's display framebuffer into the widget's framebuffer (never FBO 0).
-    const int* size = window_->GetSize();
-    state->Reset();
-    state->Push();
-    state->vtkglBindFramebuffer(GL_DRAW_FRAMEBUFFER, defaultFramebufferObject());
-    window_->BlitDisplayFramebuffer(0, 0, 0, size[0], size[1], 0, 0, size[0], size[1],
-                                    GL_COLOR_BUFFER_BIT, GL_NEAREST);
-    state->Pop();
-    if (finishEachFrame_) glFinish();
+    drawVtkFrame(*window_, defaultFramebufferObject(), finishEachFrame_);
     lastRenderMs_ = double(timer.nsecsElapsed()) / 1e6;
 }
 

@@ -4,7 +4,7 @@
 #include "core/data/LabelVolume.h"
 #include "core/data/Mesh.h"
 #include "core/data/Table.h"
-#include "core/io/AtomicFile.h"
+#include "core/base/AtomicFile.h"
 #include "core/io/MeshIO.h"
 #include "core/io/TableIO.h"
 
@@ -55,7 +55,7 @@ void writePointSet(const std::string& path, const PointSet& points) {
     }());
     for (std::size_t i = 0; i < points.points.size(); ++i) {
         std::vector<TableValue> row{points.points[i][0], points.points[i][1], points.points[i][2]};
-        for (const auto& s : points.scalars) row.push_back(i < s.size() ? s[i] : 0.0);
+        for (const auto& s : points.scalars) row.emplace_back(std::in_place_type<double>, i < s.size() ? s[i] : 0.0);
         table.addRow(std::move(row));
     }
     table.notes.push_back({"units", "Å"});

@@ -24,7 +24,8 @@
 #include <vector>
 
 #include "core/base/Errors.h"
-#include "core/io/AtomicFile.h"
+#include "core/base/AtomicFile.h"
+#include "core/base/LargeBuffer.h"
 #include "core/io/MrcFormat.h"
 
 namespace cellforge::io {
@@ -270,7 +271,7 @@ Volume readItkVolume(const std::string& path, const VolumeReadOptions& options) 
     ScalarType type = ScalarType::Float32;
     const bool direct = directType(component, type);
     const std::size_t voxels = std::size_t(dims[0] * dims[1] * dims[2]);
-    Volume volume(dims, type, allocateVolumeStorage(voxels * scalarSize(type)));
+    Volume volume(dims, type, allocateLargeBuffer(voxels * scalarSize(type)));
     try {
         if (direct) {
             io->Read(volume.bytes());

@@ -4,7 +4,7 @@
 
 #include "core/base/Errors.h"
 #include "core/data/VtkView.h"
-#include "core/io/AtomicFile.h"
+#include "core/base/AtomicFile.h"
 #include "core/io/MeshFormats.h"
 
 #include <vtkCommand.h>

@@ -17,7 +17,8 @@
 #include <sstream>
 
 #include "core/base/Errors.h"
-#include "core/io/AtomicFile.h"
+#include "core/base/AtomicFile.h"
+#include "core/base/LargeBuffer.h"
 
 namespace cellforge::io {
 
@@ -213,12 +214,6 @@ void decodeRows(const std::byte* src, std::byte* dst, std::uint64_t rows, std::i
     }
 }
 
-std::shared_ptr<std::byte> callocStorage(std::size_t bytes) {
-    void* p = std::calloc(bytes ? bytes : 1, 1);
-    if (!p) throw std::bad_alloc();
-    return std::shared_ptr<std::byte>(static_cast<std::byte*>(p), [](std::byte* q) { std::free(q); });
-}
-
 }  // namespace
 
 // ---------------------------------------------------------------------------------
@@ -266,19 +261,6 @@ std::uint16_t floatToHalf(float value) {
 // ---------------------------------------------------------------------------------
 // Storage
 
-std::shared_ptr<std::byte> allocateVolumeStorage(std::size_t bytes) {
-    constexpr std::size_t hugePage = std::size_t(2) << 20;
-    if (bytes < 2 * hugePage) return callocStorage(bytes);
-    const std::size_t length = ((bytes + hugePage - 1) & ~(hugePage - 1)) + hugePage;
-    void* base = ::mmap(nullptr, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (base == MAP_FAILED) throw std::bad_alloc();
-    auto aligned = reinterpret_cast<std::byte*>((reinterpret_cast<std::uintptr_t>(base) + hugePage - 1) &
-                                                ~std::uintptr_t(hugePage - 1));
-#ifdef MADV_HUGEPAGE
-    ::madvise(aligned, length - std::size_t(aligned - static_cast<std::byte*>(base)), MADV_HUGEPAGE);
-#endif
-    return std::shared_ptr<std::byte>(aligned, [base, length](std::byte*) { ::munmap(base, length); });
-}
 
 // ---------------------------------------------------------------------------------
 // Header
@@ -686,7 +668,7 @@ Volume MrcReader::readSlab(std::int64_t z0, std::int64_t count) {
                          std::to_string(dims_[2] - 1));
     const Index3 slabDims{dims_[0], dims_[1], count};
     const std::size_t bytes = std::size_t(slabDims[0] * slabDims[1] * slabDims[2]) * scalarSize(type_);
-    Volume volume(slabDims, type_, allocateVolumeStorage(bytes));
+    Volume volume(slabDims, type_, allocateLargeBuffer(bytes));
     readFileBox(z0, count, volume.bytes());
     volume.setVoxelSize(voxelSize_);
     volume.setOrigin({origin_[0], origin_[1], origin_[2] + double(z0) * voxelSize_[2]});

@@ -144,11 +144,6 @@ void writeMrc(const std::string& path, const Volume& volume, const VolumeWriteOp
 // True for the MRC extensions: .mrc .map .rec .st .ali .mrcs .ccp4 .preali, and .gz of them.
 bool isMrcPath(const std::string& path);
 
-// Storage for a volume of `bytes` bytes, zero-filled. Large buffers are anonymous
-// mappings with transparent huge pages requested, which makes filling them several
-// times faster than 4 KiB pages (page faults dominate reading a cached file).
-std::shared_ptr<std::byte> allocateVolumeStorage(std::size_t bytes);
-
 // IEEE half <-> single precision conversion (round to nearest even).
 float halfToFloat(std::uint16_t h);
 std::uint16_t floatToHalf(float f);

@@ -18,7 +18,7 @@
 #include <sstream>
 
 #include "core/base/Errors.h"
-#include "core/io/AtomicFile.h"
+#include "core/base/AtomicFile.h"
 #include "core/io/JsonText.h"
 
 namespace cellforge::io {

@@ -13,7 +13,7 @@
 #include <sstream>
 
 #include "core/base/Errors.h"
-#include "core/io/AtomicFile.h"
+#include "core/base/AtomicFile.h"
 #include "core/io/ItkImageFormats.h"
 #include "core/io/JsonText.h"
 #include "core/io/MrcFormat.h"

@@ -40,4 +40,15 @@ std::vector<std::string> JobContext::logLines() const {
     return log_;
 }
 
+RunControl JobContext::control(double begin, double end) {
+    RunControl c;
+    c.progress = [this, begin, end](double fraction, const std::string& message) {
+        setProgress(begin + (end - begin) * fraction, message);
+    };
+    c.cancel = &cancelled_;
+    c.log = [this](const std::string& line) { log(line); };
+    c.threads = threads_;
+    return c;
+}
+
 }  // namespace cellforge

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "core/base/RunControl.h"
+
 namespace cellforge {
 
 // "cpu", "cuda:0", ... LibTorch code maps it to a torch::Device.
@@ -46,7 +48,11 @@ public:
     int threadBudget() const { return threads_; }
     void setThreadBudget(int n) { threads_ = n < 1 ? 1 : n; }
 
-    // A sub-range view for a step of a longer job: progress within [begin, end].
+    // What the job's algorithms are handed: progress into [begin, end] of this job's
+    // progress, this job's cancel flag, log and thread budget. The control refers to
+    // this context: use it only while the job runs.
+    RunControl control(double begin = 0.0, double end = 1.0);
+
     void setProgressSink(ProgressSink sink) { progressSink_ = std::move(sink); }
     void setLogSink(LogSink sink) { logSink_ = std::move(sink); }
 
@@ -61,21 +67,6 @@ private:
     int threads_ = 1;
     ProgressSink progressSink_;
     LogSink logSink_;
-};
-
-// Maps progress of a step onto a slice [begin, end] of the parent's progress.
-class ProgressRange {
-public:
-    ProgressRange(JobContext& context, double begin, double end)
-        : context_(context), begin_(begin), end_(end) {}
-    void set(double fraction, const std::string& message = {}) {
-        context_.setProgress(begin_ + (end_ - begin_) * fraction, message);
-    }
-    JobContext& context() { return context_; }
-
-private:
-    JobContext& context_;
-    double begin_, end_;
 };
 
 }  // namespace cellforge

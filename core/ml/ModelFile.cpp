@@ -1,5 +1,6 @@
 #include "core/ml/ModelFile.h"
 
+#include "core/base/AtomicFile.h"
 #include "core/base/Errors.h"
 
 #include <array>
@@ -309,21 +310,9 @@ std::vector<unsigned char> readFileBytes(const std::string& path) {
 }
 
 void writeFileAtomically(const std::string& path, const std::vector<unsigned char>& bytes) {
-    const std::string temporary = path + ".part";
-    {
-        std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-        if (!out) throw InputError("cannot write '" + temporary + "'");
+    writeAtomically(path, [&](std::ofstream& out) {
         out.write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
-        out.flush();
-        if (!out) {
-            std::remove(temporary.c_str());
-            throw InputError("writing '" + temporary + "' failed (disk full?)");
-        }
-    }
-    if (std::rename(temporary.c_str(), path.c_str()) != 0) {
-        std::remove(temporary.c_str());
-        throw InputError("cannot rename '" + temporary + "' to '" + path + "'");
-    }
+    });
 }
 
 }  // namespace cellforge::ml

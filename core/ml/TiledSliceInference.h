@@ -7,7 +7,7 @@
 #pragma once
 
 #include "core/ml/MembraneSimulator.h"
-#include "core/ml/RunControl.h"
+#include "core/base/RunControl.h"
 #include "core/ml/SegmentationNetwork.h"
 
 #include <cstdint>

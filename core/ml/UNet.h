@@ -4,7 +4,7 @@
 #pragma once
 
 #include "core/ml/ModelFile.h"
-#include "core/ml/RunControl.h"
+#include "core/base/RunControl.h"
 #include "core/ml/SegmentationNetwork.h"
 
 #include <torch/torch.h>

@@ -1,7 +1,7 @@
 #include "core/pipeline/Pipeline.h"
 
 #include "core/base/Errors.h"
-#include "core/io/AtomicFile.h"
+#include "core/base/AtomicFile.h"
 
 #include <QFile>
 #include <QJsonArray>
@@ -171,7 +171,7 @@ std::string Pipeline::toJson() const {
 
 void Pipeline::save(const std::string& path) const {
     const std::string text = toJson();
-    io::writeAtomically(path, [&](std::ofstream& out) { out << text; });
+    writeAtomically(path, [&](std::ofstream& out) { out << text; });
 }
 
 const PipelineStage* Pipeline::findStage(const std::string& id) const {

@@ -1,5 +1,7 @@
 #include "core/pipeline/PipelineRunner.h"
 
+#include "core/plugin/StageInvocation.h"
+
 #include "core/base/Errors.h"
 
 #include <QCryptographicHash>
@@ -154,17 +156,8 @@ PipelineRunResult PipelineRunner::run(const Pipeline& pipeline, const std::map<s
             }
             job = queue_.submit(ps.id + " (" + ps.stage + ")", info.lane,
                                 [stage, stageInputs, params, info, id = ps.id](JobContext& context) {
-                                    PortData out = stage->run(stageInputs, params, context);
-                                    for (const auto& port : info.outputs) {
-                                        auto it = out.find(port.name);
-                                        if (it == out.end() || !it->second)
-                                            throw StageError("stage '" + id + "' produced no output '" + port.name + "'");
-                                        if (!dataKindAccepts(port.kind, it->second->kind()))
-                                            throw StageError("stage '" + id + "' output '" + port.name + "' is " +
-                                                             dataKindName(it->second->kind()) + ", declared " +
-                                                             dataKindName(port.kind));
-                                    }
-                                    return out;
+                                    return invokeStage(*stage, info, stageInputs, params, context,
+                                                       "stage '" + id + "'");
                                 },
                                 observer);
             current_ = job;

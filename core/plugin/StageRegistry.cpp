@@ -30,11 +30,26 @@ void StageRegistry::add(StagePtr stage, const std::string& pluginId) {
     if (it != entries_.end())
         throw InputError("stage id '" + info.id + "' of plugin '" + pluginId +
                          "' is already registered by plugin '" + it->second.pluginId + "'");
+    if (aliases_.count(info.id))
+        throw InputError("stage id '" + info.id + "' of plugin '" + pluginId + "' is already a former id of '" +
+                         aliases_.at(info.id) + "'");
+    for (const std::string& alias : info.aliases) {
+        if (entries_.count(alias) || aliases_.count(alias))
+            throw InputError("alias '" + alias + "' of stage '" + info.id + "' (plugin '" + pluginId +
+                             "') is already registered");
+    }
+    for (const std::string& alias : info.aliases) aliases_[alias] = info.id;
     entries_[info.id] = Entry{std::move(stage), info, pluginId};
 }
 
+std::string StageRegistry::canonicalId(const std::string& stageId) const {
+    if (entries_.count(stageId)) return stageId;
+    auto alias = aliases_.find(stageId);
+    return alias == aliases_.end() ? std::string() : alias->second;
+}
+
 StagePtr StageRegistry::find(const std::string& stageId) const {
-    auto it = entries_.find(stageId);
+    auto it = entries_.find(canonicalId(stageId));
     return it == entries_.end() ? nullptr : it->second.stage;
 }
 
@@ -50,7 +65,7 @@ StagePtr StageRegistry::require(const std::string& stageId) const {
 }
 
 std::string StageRegistry::pluginOf(const std::string& stageId) const {
-    auto it = entries_.find(stageId);
+    auto it = entries_.find(canonicalId(stageId));
     return it == entries_.end() ? std::string() : it->second.pluginId;
 }
 

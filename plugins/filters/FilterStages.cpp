@@ -5,7 +5,6 @@
 #include "core/base/Errors.h"
 #include "core/data/Volume.h"
 #include "core/jobs/JobContext.h"
-#include "core/plugin/StageRegistry.h"
 #include "plugins/filters/logic/AdaptiveHistogramEqualization.h"
 #include "plugins/filters/logic/BandPassFilter.h"
 #include "plugins/filters/logic/EdgePreservingSmoothing.h"
@@ -36,7 +35,7 @@ public:
         if (found == inputs.end() || !found->second)
             throw InputError(describe().id + ": input 'image' is missing (expected a Volume)");
         const auto image = dataAs<Volume>(found->second, describe().id + ": input 'image'");
-        Volume result = apply(*image, params, context);
+        Volume result = apply(*image, params, context.control());
         context.setProgress(1.0);
         return {{"image", std::make_shared<Volume>(std::move(result))}};
     }
@@ -44,7 +43,8 @@ public:
 protected:
     // id, name, description and parameters; ports and group are filled in by info().
     virtual StageInfo describe() const = 0;
-    virtual Volume apply(const Volume& image, const ParameterValues& params, JobContext& context) const = 0;
+    // `control` is the job's: its progress, cancel flag and thread budget.
+    virtual Volume apply(const Volume& image, const ParameterValues& params, const RunControl& control) const = 0;
     virtual std::string outputHelp() const { return "The filtered volume (float32, same voxel size and origin)."; }
 };
 
@@ -77,8 +77,8 @@ class GaussianStage : public VolumeFilterStage {
                                               "The kernel is cut at this many standard deviations."),
                           modeParameter()});
     }
-    Volume apply(const Volume& image, const ParameterValues& p, JobContext& context) const override {
-        return gaussianFilter(image, p.getFloat("sigma"), modeOf(p), context, p.getFloat("truncate"));
+    Volume apply(const Volume& image, const ParameterValues& p, const RunControl& control) const override {
+        return gaussianFilter(image, p.getFloat("sigma"), modeOf(p), control, p.getFloat("truncate"));
     }
 };
 
@@ -91,8 +91,8 @@ class MedianStage : public VolumeFilterStage {
                                                  "Half-width of the window: radius 2 is a 5×5×5 window."),
                           modeParameter()});
     }
-    Volume apply(const Volume& image, const ParameterValues& p, JobContext& context) const override {
-        return medianFilter(image, intParam(p, "radius"), modeOf(p), context);
+    Volume apply(const Volume& image, const ParameterValues& p, const RunControl& control) const override {
+        return medianFilter(image, intParam(p, "radius"), modeOf(p), control);
     }
 };
 
@@ -106,11 +106,11 @@ class BilateralStage : public VolumeFilterStage {
                                               "Intensity standard deviation; 0 uses the image's standard deviation."),
                           modeParameter()});
     }
-    Volume apply(const Volume& image, const ParameterValues& p, JobContext& context) const override {
+    Volume apply(const Volume& image, const ParameterValues& p, const RunControl& control) const override {
         BilateralParameters b;
         b.domainSigma = p.getFloat("domain_sigma");
         b.rangeSigma = p.getFloat("range_sigma");
-        return bilateralFilter(image, b, modeOf(p), context);
+        return bilateralFilter(image, b, modeOf(p), control);
     }
 };
 
@@ -138,8 +138,8 @@ class GradientDiffusionStage : public VolumeFilterStage {
                          "Cancellation takes effect between iterations.",
                          diffusionParameters());
     }
-    Volume apply(const Volume& image, const ParameterValues& p, JobContext& context) const override {
-        return gradientAnisotropicDiffusion(image, diffusionOf(p), modeOf(p), context);
+    Volume apply(const Volume& image, const ParameterValues& p, const RunControl& control) const override {
+        return gradientAnisotropicDiffusion(image, diffusionOf(p), modeOf(p), control);
     }
 };
 
@@ -150,8 +150,8 @@ class CurvatureDiffusionStage : public VolumeFilterStage {
                          "noise into steps. Cancellation takes effect between iterations.",
                          diffusionParameters());
     }
-    Volume apply(const Volume& image, const ParameterValues& p, JobContext& context) const override {
-        return curvatureAnisotropicDiffusion(image, diffusionOf(p), modeOf(p), context);
+    Volume apply(const Volume& image, const ParameterValues& p, const RunControl& control) const override {
+        return curvatureAnisotropicDiffusion(image, diffusionOf(p), modeOf(p), control);
     }
 };
 
@@ -166,12 +166,12 @@ class ClaheStage : public VolumeFilterStage {
              ParameterSpec::real("beta", 0.3, 0.0, 1.0, "", "Contrast limit: 0 strongest, 1 almost no change."),
              modeParameter()});
     }
-    Volume apply(const Volume& image, const ParameterValues& p, JobContext& context) const override {
+    Volume apply(const Volume& image, const ParameterValues& p, const RunControl& control) const override {
         EqualizationParameters e;
         e.radius = intParam(p, "radius");
         e.alpha = p.getFloat("alpha");
         e.beta = p.getFloat("beta");
-        return adaptiveHistogramEqualization(image, e, modeOf(p), context);
+        return adaptiveHistogramEqualization(image, e, modeOf(p), control);
     }
 };
 
@@ -181,8 +181,8 @@ class ZScoreStage : public VolumeFilterStage {
                          "Subtracts the mean and divides by the standard deviation, of the volume or of each slice.",
                          {modeParameter()});
     }
-    Volume apply(const Volume& image, const ParameterValues& p, JobContext& context) const override {
-        return zScoreNormalize(image, modeOf(p), context);
+    Volume apply(const Volume& image, const ParameterValues& p, const RunControl& control) const override {
+        return zScoreNormalize(image, modeOf(p), control);
     }
 };
 
@@ -194,9 +194,9 @@ class PercentileStage : public VolumeFilterStage {
             {ParameterSpec::real("low_percentile", 1.0, 0.0, 100.0, "%", "Becomes 0."),
              ParameterSpec::real("high_percentile", 99.0, 0.0, 100.0, "%", "Becomes 1."), modeParameter()});
     }
-    Volume apply(const Volume& image, const ParameterValues& p, JobContext& context) const override {
+    Volume apply(const Volume& image, const ParameterValues& p, const RunControl& control) const override {
         return percentileNormalize(image, p.getFloat("low_percentile"), p.getFloat("high_percentile"), modeOf(p),
-                                   context);
+                                   control);
     }
 };
 
@@ -206,8 +206,8 @@ class InvertStage : public VolumeFilterStage {
             "filters.invert", "Invert contrast", "Swaps dark and bright: min + max - v (same range) or -v.",
             {ParameterSpec::choice("method", "range", {"range", "negate"}, "range: min + max - v; negate: -v.")});
     }
-    Volume apply(const Volume& image, const ParameterValues& p, JobContext& context) const override {
-        return invertContrast(image, inversionMethodFromName(p.getString("method")), context);
+    Volume apply(const Volume& image, const ParameterValues& p, const RunControl& control) const override {
+        return invertContrast(image, inversionMethodFromName(p.getString("method")), control);
     }
 };
 
@@ -219,8 +219,8 @@ class BinStage : public VolumeFilterStage {
             "Voxels left over at the far ends (size not a multiple of the factor) are dropped.",
             {ParameterSpec::integer("factor", 2, 1.0, 64.0, "voxels", "Binning factor per axis."), modeParameter()});
     }
-    Volume apply(const Volume& image, const ParameterValues& p, JobContext& context) const override {
-        return binVolume(image, intParam(p, "factor"), modeOf(p), context);
+    Volume apply(const Volume& image, const ParameterValues& p, const RunControl& control) const override {
+        return binVolume(image, intParam(p, "factor"), modeOf(p), control);
     }
     std::string outputHelp() const override { return "The binned volume (float32, voxel size × factor, same origin)."; }
 };
@@ -238,12 +238,12 @@ class ResampleStage : public VolumeFilterStage {
              ParameterSpec::boolean("antialias", true, "Gaussian pre-smoothing (sigma (factor-1)/2) when shrinking."),
              modeParameter()});
     }
-    Volume apply(const Volume& image, const ParameterValues& p, JobContext& context) const override {
+    Volume apply(const Volume& image, const ParameterValues& p, const RunControl& control) const override {
         ResampleParameters r;
         r.voxelSize = p.getFloat("voxel_size");
         r.interpolation = interpolationFromName(p.getString("interpolation"));
         r.antialias = p.getBool("antialias");
-        return resampleToVoxelSize(image, r, modeOf(p), context);
+        return resampleToVoxelSize(image, r, modeOf(p), control);
     }
     std::string outputHelp() const override { return "The resampled volume (float32, the target voxel size)."; }
 };
@@ -262,13 +262,13 @@ class BandPassStage : public VolumeFilterStage {
                                  "Width of the soft edges; 0: hard edges."),
              ParameterSpec::boolean("keep_mean", true, "Keep the mean through a high-pass."), modeParameter()});
     }
-    Volume apply(const Volume& image, const ParameterValues& p, JobContext& context) const override {
+    Volume apply(const Volume& image, const ParameterValues& p, const RunControl& control) const override {
         BandPassParameters b;
         b.lowPassA = p.getFloat("lowpass");
         b.highPassA = p.getFloat("highpass");
         b.edgeShells = p.getFloat("edge_width");
         b.keepMean = p.getBool("keep_mean");
-        return bandPassFilter(image, b, modeOf(p), context);
+        return bandPassFilter(image, b, modeOf(p), control);
     }
 };
 
@@ -282,17 +282,17 @@ class GradientMagnitudeStage : public VolumeFilterStage {
                                                  "Divide by the voxel size (intensity per Å) rather than per voxel."),
                           modeParameter()});
     }
-    Volume apply(const Volume& image, const ParameterValues& p, JobContext& context) const override {
+    Volume apply(const Volume& image, const ParameterValues& p, const RunControl& control) const override {
         return gradientMagnitude(image, gradientOperatorFromName(p.getString("operator")), p.getBool("per_angstrom"),
-                                 modeOf(p), context);
+                                 modeOf(p), control);
     }
     std::string outputHelp() const override { return "Gradient magnitude (float32, intensity per Å or per voxel)."; }
 };
 
 }  // namespace
 
-void registerFilterStages(StageRegistry& registry) {
-    const StagePtr stages[] = {
+std::vector<StagePtr> makeStages() {
+    return {
         std::make_shared<GaussianStage>(),
         std::make_shared<MedianStage>(),
         std::make_shared<BilateralStage>(),
@@ -307,7 +307,6 @@ void registerFilterStages(StageRegistry& registry) {
         std::make_shared<BandPassStage>(),
         std::make_shared<GradientMagnitudeStage>(),
     };
-    for (const StagePtr& stage : stages) registry.add(stage, kPluginId);
 }
 
 }  // namespace cellforge::filters

@@ -4,7 +4,7 @@
 #include "core/data/LabelVolume.h"
 #include "core/data/Mesh.h"
 #include "core/data/Table.h"
-#include "core/io/AtomicFile.h"
+#include "core/base/AtomicFile.h"
 #include "core/jobs/JobContext.h"
 #include "plugins/mesh/logic/CgalSurface.h"
 #include "plugins/mesh/logic/CgalVolume.h"
@@ -21,14 +21,6 @@ namespace cellforge::mesh {
 namespace {
 
 const char* kGroup = "Meshing";
-
-Feedback feedbackFor(JobContext& context) {
-    Feedback f;
-    f.progress = [&context](double fraction, const std::string& message) { context.setProgress(fraction, message); };
-    f.cancel = &context.cancelFlag();
-    f.log = [&context](const std::string& line) { context.log(line); };
-    return f;
-}
 
 std::shared_ptr<const Mesh> meshInput(const PortData& inputs, const std::string& port) {
     const auto it = inputs.find(port);
@@ -101,7 +93,7 @@ public:
     }
 
     PortData run(const PortData& inputs, const ParameterValues& params, JobContext& context) const override {
-        const auto feedback = feedbackFor(context);
+        const auto control = context.control();
         const auto mode = params.getString("mode");
         WindowedSincOptions smoothing;
         smoothing.iterations = int(params.getInt("smoothing_iterations"));
@@ -115,8 +107,7 @@ public:
             if (!field) throw InputError("input 'image': mode isosurface needs a scalar field on 'image'");
             const auto volume = dataAs<Volume>(field, "input 'image'");
             auto mesh = std::make_shared<Mesh>(extractIsosurface(*volume, params.getFloat("level"), smoothing,
-                                                                 params.getBool("close_at_border"),
-                                                                 context.threadBudget(), feedback));
+                                                                 params.getBool("close_at_border"), control));
             regions.addRow({1.0, 0.0, 0.0, 0.0, double(mesh->triangles.size())});
             regions.notes.push_back({"level", std::to_string(params.getFloat("level"))});
             out["mesh"] = mesh;
@@ -146,8 +137,7 @@ public:
         options.smoothing = smoothing;
         options.netsIterations = smoothing.iterations;
         options.minComponentVoxels = params.getInt("min_component_voxels");
-        options.threads = context.threadBudget();
-        auto result = extractLabelSurfaces(*labels, options, feedback);
+        auto result = extractLabelSurfaces(*labels, options, control);
         for (const auto& w : result.warnings) context.log("warning: " + w);
         for (const auto& r : result.regions)
             regions.addRow({double(r.marker), double(r.label), double(r.otherLabel), double(r.voxels), double(r.triangles)});
@@ -195,7 +185,7 @@ public:
         const int iterations = int(params.getInt("iterations"));
         std::shared_ptr<Mesh> mesh;
         if (method == "angle") {
-            mesh = std::make_shared<Mesh>(smoothAngles(*input, iterations, feedbackFor(context)));
+            mesh = std::make_shared<Mesh>(smoothAngles(*input, iterations, context.control()));
         } else {
             mesh = std::make_shared<Mesh>(*input);
             if (method == "taubin") {
@@ -206,7 +196,7 @@ public:
                 o.iterations = iterations;
                 o.passBand = params.getFloat("pass_band");
                 o.featureAngle = params.getFloat("feature_angle");
-                smoothWindowedSinc(*mesh, o);
+                smoothWindowedSinc(*mesh, o, context.control());
             }
         }
         context.setProgress(1.0, "smoothed");
@@ -239,7 +229,7 @@ public:
         o.targetEdgeLength = params.getFloat("target_edge_length");
         o.iterations = int(params.getInt("iterations"));
         o.keepRegionBorders = params.getBool("keep_region_borders");
-        return {{"mesh", std::make_shared<Mesh>(remeshIsotropic(*input, o, feedbackFor(context)))}};
+        return {{"mesh", std::make_shared<Mesh>(remeshIsotropic(*input, o, context.control()))}};
     }
 };
 
@@ -274,7 +264,7 @@ public:
         o.maxError = params.getFloat("max_error");
         if (o.targetTriangles == 0 && o.maxError <= 0)
             throw InputError("mesh.decimate: set target_triangles, target_fraction or max_error (all are 0)");
-        auto mesh = decimate(*input, o, feedbackFor(context));
+        auto mesh = decimate(*input, o, context.control());
         context.log("decimated " + std::to_string(input->triangles.size()) + " -> " + std::to_string(mesh.triangles.size()) +
                     " triangles");
         return {{"mesh", std::make_shared<Mesh>(std::move(mesh))}};
@@ -316,7 +306,7 @@ public:
         o.maxHoleEdges = std::size_t(params.getInt("max_hole_edges"));
         o.orientOutward = params.getBool("orient_outward");
         RepairReport r;
-        auto mesh = std::make_shared<Mesh>(repairSurface(*input, o, r, feedbackFor(context)));
+        auto mesh = std::make_shared<Mesh>(repairSurface(*input, o, r, context.control()));
         const auto removed = removeSmallComponents(*mesh, std::size_t(params.getInt("min_component_triangles")),
                                                    params.getFloat("min_component_area"));
         const auto topology = analyseTopology(*mesh);
@@ -431,7 +421,7 @@ public:
         o.sliverBound = params.getFloat("sliver_bound");
         o.optimiseTimeLimit = params.getFloat("optimise_time_limit");
         o.maxVertices = std::size_t(params.getInt("max_vertices"));
-        auto result = meshLabelVolume(*labels, o, feedbackFor(context));
+        auto result = meshLabelVolume(*labels, o, context.control());
         {
             std::ostringstream line;
             line << "Mesh_3: " << result.vertices << " vertices, " << result.mesh.tetrahedra.size() << " tetrahedra, "
@@ -486,11 +476,11 @@ public:
         QualityOptions o;
         o.selfIntersections = params.getBool("self_intersections");
         o.hausdorffSampling = params.getFloat("hausdorff_sampling");
-        const auto report = assessQuality(*mesh, o, reference.get(), feedbackFor(context));
+        const auto report = assessQuality(*mesh, o, reference.get(), context.control());
         const auto& plot = params.getString("plot_path");
         if (!plot.empty()) {
             const auto svg = angleHistogramSvg(report, mesh->tetrahedra.empty() ? "Triangle angles" : "Mesh angles");
-            io::writeAtomically(plot, [&](std::ofstream& out) { out << svg; });
+            writeAtomically(plot, [&](std::ofstream& out) { out << svg; });
         }
         return {{"summary", std::make_shared<Table>(qualitySummaryTable(report))},
                 {"histogram", std::make_shared<Table>(angleHistogramTable(report))}};
@@ -499,7 +489,7 @@ public:
 
 }  // namespace
 
-std::vector<StagePtr> createMeshStages() {
+std::vector<StagePtr> makeStages() {
     return {std::make_shared<SurfaceStage>(),  std::make_shared<SmoothStage>(),
             std::make_shared<RemeshStage>(),   std::make_shared<DecimateStage>(),
             std::make_shared<RepairStage>(),   std::make_shared<SplitComponentsStage>(),

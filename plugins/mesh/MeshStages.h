@@ -1,5 +1,5 @@
-// The meshing plugin's stages, declared to CellForge by MeshPlugin (kept apart from the
-// QObject so that tests can run them directly):
+// The meshing plugin's stages, which its generated plugin object registers (see
+// cellforge_add_plugin):
 //   mesh.surface, mesh.smooth, mesh.remesh, mesh.decimate, mesh.repair,
 //   mesh.split_components, mesh.volume, mesh.quality.
 #pragma once
@@ -10,6 +10,6 @@
 
 namespace cellforge::mesh {
 
-std::vector<StagePtr> createMeshStages();
+std::vector<StagePtr> makeStages();
 
 }  // namespace cellforge::mesh

@@ -200,7 +200,7 @@ public:
                 matchSimulation(s, *match, v.getString("tilt_axis"), context);
                 stats = statisticsTable(s.match);
             }
-            Simulated d = simulateDataset(s, seed, int(v.getInt("count")), voxel, controlFor(context, 0.05, 1.0));
+            Simulated d = simulateDataset(s, seed, int(v.getInt("count")), voxel, context.control(0.05, 1.0));
             if (!stats) stats = statisticsTable(measureVolume(*d.image));
             out["image"] = d.image;
             out["labels"] = d.labels;
@@ -348,7 +348,7 @@ public:
                                                     (match ? " matched" : "");
         }
         const ml::TrainingReport report =
-            ml::trainSegmentationNetwork(network, *samples, o, controlFor(context, begin, 1.0));
+            ml::trainSegmentationNetwork(network, *samples, o, context.control(begin, 1.0));
         auto& notes = network.metadata().notes;
         notes.erase("history");
         notes["trainer"] = "unet.train";
@@ -421,7 +421,7 @@ public:
         o.threads = context.threadBudget();
         o.device = context.device().name;
         const int cls = classIndex(meta, v.getString("probability_class"));
-        Segmentation s = segmentVolume(*image, network, o, cls, controlFor(context));
+        Segmentation s = segmentVolume(*image, network, o, cls, context.control());
         PortData out;
         out["probabilities"] = s.probabilities;
         out["labels"] = s.labels;

@@ -30,7 +30,9 @@ TEST(LabelEditor, DiscBrushPaintsADiscInOneSliceOnly) {
     for (std::int64_t z = 0; z < 10; ++z)
         for (std::int64_t y = 0; y < 64; ++y)
             for (std::int64_t x = 0; x < 64; ++x)
-                if (v.labelAt(x, y, z) == 3) EXPECT_EQ(z, 4);
+                if (v.labelAt(x, y, z) == 3) {
+                    EXPECT_EQ(z, 4);
+                }
     EXPECT_EQ(v.labelAt(32, 32, 4), 3);
     EXPECT_EQ(v.labelAt(32, 32 + 6, 4), 0);
 }

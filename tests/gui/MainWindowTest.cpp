@@ -306,9 +306,11 @@ void MainWindowTest::runsAStageAndCancelsAJob() {
     QTest::qWait(100);
     QCOMPARE(int(w.session().layerNames().size()), layersBefore + 1);  // nothing added
     w.grabWindowImage().save(artifactPath("job_monitor.png"));
-    // Bad input is refused before anything runs, with the field named.
+    // A layer that does not exist cannot be chosen, and the previous choice stays.
+    QVERIFY(!browser->setInput("image", "no such layer"));
+    // A LabelVolume layer is accepted where a Volume is expected, and runs.
     seconds->setValue(0.1);
-    QVERIFY(browser->setInput("image", "tomogram_labels"));  // a LabelVolume is accepted as a Volume
+    QVERIFY(browser->setInput("image", "tomogram_labels"));
     QVERIFY(browser->run() > 0);
     QTRY_COMPARE_WITH_TIMEOUT(int(w.session().layerNames().size()), layersBefore + 2, 30000);
     QVERIFY(w.session().removeLayer("Slow invert image"));

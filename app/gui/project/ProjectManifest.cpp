@@ -1,7 +1,7 @@
 #include "app/gui/project/ProjectManifest.h"
 
 #include "core/base/Errors.h"
-#include "core/io/AtomicFile.h"
+#include "core/base/AtomicFile.h"
 #include "core/io/DataIO.h"
 
 #include <QDir>
@@ -183,7 +183,7 @@ ProjectSaveResult saveProject(const std::string& manifestPath, ProjectManifest m
         result.layerPaths.push_back(QFileInfo(QString::fromStdString(path)).absoluteFilePath().toStdString());
     }
     const std::string json = manifest.toJson();
-    io::writeAtomically(manifestPath, [&](std::ofstream& out) { out << json; });
+    writeAtomically(manifestPath, [&](std::ofstream& out) { out << json; });
     return result;
 }
 

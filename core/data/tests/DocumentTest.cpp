@@ -11,8 +11,8 @@ TEST(Document, NamesAreMadeUniqueAndChangesAreReported) {
     std::vector<std::string> changes;
     doc.onChanged = [&](const std::string& n) { changes.push_back(n); };
     auto v = std::make_shared<Volume>(Index3{1, 1, 1}, ScalarType::UInt8);
-    EXPECT_EQ(doc.addLayer({"tomogram", v}), "tomogram");
-    EXPECT_EQ(doc.addLayer({"tomogram", v}), "tomogram (2)");
+    EXPECT_EQ(doc.addLayer({"tomogram", v, ""}), "tomogram");
+    EXPECT_EQ(doc.addLayer({"tomogram", v, ""}), "tomogram (2)");
     EXPECT_THROW(doc.replaceData("nothing", v), InputError);
     EXPECT_TRUE(doc.removeLayer("tomogram"));
     EXPECT_FALSE(doc.removeLayer("tomogram"));

@@ -5,7 +5,7 @@
 
 #include "IoTestUtil.h"
 #include "core/base/Errors.h"
-#include "core/io/AtomicFile.h"
+#include "core/base/AtomicFile.h"
 #include "core/io/JsonText.h"
 #include "core/io/TableIO.h"
 #include "core/io/VolumeIO.h"

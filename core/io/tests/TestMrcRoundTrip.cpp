@@ -55,7 +55,6 @@ void expectGeometry(const Volume& written, const Volume& read) {
 std::int32_t headerInt(const std::string& path, int offset) {
     return peek<std::int32_t>(readBytes(path), std::size_t(offset));
 }
-float headerFloat(const std::string& path, int offset) { return peek<float>(readBytes(path), std::size_t(offset)); }
 
 // A byte-for-byte big-endian copy of a little-endian MRC file with 4-byte (or 2-byte) data.
 std::vector<std::uint8_t> toBigEndian(std::vector<std::uint8_t> bytes, int dataElementSize) {

@@ -3,6 +3,7 @@
 #include "core/ml/UNet.h"
 #include "core/ml/UNetTrainer.h"
 
+#include <atomic>
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -232,11 +233,17 @@ TEST(TiledInference, BadOptionsAndCancellation) {
     o.tileSize = 32;
     o.overlap = 8;
     o.batchSize = 1;
-    int calls = 0, delivered = 0;
+    int delivered = 0;
+    std::atomic<bool> stop{false};
     RunControl control;
-    control.cancelled = [&] { return ++calls > 5; };
+    control.cancel = &stop;
+    // Cancelled mid-run: after the second slice has been delivered.
     EXPECT_THROW(runTiledSliceInference(
-                     net, v, o, [&](std::int64_t, const float*) { ++delivered; }, control),
+                     net, v, o,
+                     [&](std::int64_t, const float*) {
+                         if (++delivered == 2) stop = true;
+                     },
+                     control),
                  CancelledError);
     EXPECT_LT(delivered, 6);
 }
@@ -294,9 +301,10 @@ TEST(Training, CheckpointResumeAndCancel) {
     auto third = SegmentationNetwork::create(tinyMetadata(2, 4), 5);
     o.resume = false;
     o.epochs = 5;
-    int polls = 0;
+    std::atomic<bool> stop{false};
     RunControl control;
-    control.cancelled = [&] { return ++polls > 1; };
+    control.cancel = &stop;
+    control.progress = [&](double, const std::string&) { stop = true; };  // at the first report
     EXPECT_THROW(trainSegmentationNetwork(third, samples, o, control), CancelledError);
     EXPECT_EQ(std::filesystem::last_write_time(ckpt), stamp);
     std::remove(ckpt.c_str());

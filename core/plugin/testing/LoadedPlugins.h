@@ -1,9 +1,10 @@
 // Test support for plugin suites: the plugins of a folder loaded into a registry, and
-// running one stage as a job would (its parameters validated against its schema first).
+// running one stage as a job would (through invokeStage: inputs, parameters and outputs checked).
 #pragma once
 
 #include "core/jobs/JobContext.h"
 #include "core/plugin/PluginLoader.h"
+#include "core/plugin/StageInvocation.h"
 
 #include <map>
 #include <string>
@@ -19,10 +20,9 @@ public:
     PortData run(const std::string& stageId, const PortData& inputs, const std::map<std::string, ParamValue>& given,
                  JobContext* context = nullptr, int threads = 1) const {
         const StagePtr stage = registry.require(stageId);
-        const ParameterValues params = validateParameters(stage->info().parameters, given, stageId);
         JobContext own;
         own.setThreadBudget(threads);
-        return stage->run(inputs, params, context ? *context : own);
+        return invokeStage(*stage, inputs, given, context ? *context : own, stageId);
     }
 
     StageRegistry registry;

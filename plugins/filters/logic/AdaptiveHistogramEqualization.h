@@ -6,10 +6,6 @@
 
 #include "plugins/filters/logic/FilterCommon.h"
 
-namespace cellforge {
-class JobContext;
-}
-
 namespace cellforge::filters {
 
 struct EqualizationParameters {
@@ -20,6 +16,6 @@ struct EqualizationParameters {
 
 // Output float32 in the input's intensity range, same geometry.
 Volume adaptiveHistogramEqualization(const Volume& input, const EqualizationParameters& parameters, FilterMode mode,
-                                     JobContext& context);
+                                     const RunControl& control);
 
 }  // namespace cellforge::filters

@@ -4,7 +4,6 @@
 #include <sstream>
 
 #include "core/base/Errors.h"
-#include "core/jobs/JobContext.h"
 #include "plugins/filters/logic/EdgePreservingSmoothing.h"
 #include "plugins/filters/logic/ItkSupport.h"
 
@@ -28,9 +27,9 @@ void validate(const DiffusionParameters& p, FilterMode mode) {
 }
 
 template <template <typename, typename> class DiffusionFilter>
-Volume diffuse(const Volume& input, const DiffusionParameters& p, FilterMode mode, JobContext& context) {
+Volume diffuse(const Volume& input, const DiffusionParameters& p, FilterMode mode, const RunControl& control) {
     validate(p, mode);
-    return filterWithItk(input, mode, ItkExecution::Whole, ProgressSpan(context), [&](auto* image) {
+    return filterWithItk(input, mode, ItkExecution::Whole, control, [&](auto* image) {
         using Image = std::remove_pointer_t<decltype(image)>;
         auto filter = DiffusionFilter<Image, Image>::New();
         filter->SetInput(image);
@@ -46,13 +45,13 @@ Volume diffuse(const Volume& input, const DiffusionParameters& p, FilterMode mod
 }  // namespace
 
 Volume gradientAnisotropicDiffusion(const Volume& input, const DiffusionParameters& parameters, FilterMode mode,
-                                    JobContext& context) {
-    return diffuse<itk::GradientAnisotropicDiffusionImageFilter>(input, parameters, mode, context);
+                                    const RunControl& control) {
+    return diffuse<itk::GradientAnisotropicDiffusionImageFilter>(input, parameters, mode, control);
 }
 
 Volume curvatureAnisotropicDiffusion(const Volume& input, const DiffusionParameters& parameters, FilterMode mode,
-                                     JobContext& context) {
-    return diffuse<itk::CurvatureAnisotropicDiffusionImageFilter>(input, parameters, mode, context);
+                                     const RunControl& control) {
+    return diffuse<itk::CurvatureAnisotropicDiffusionImageFilter>(input, parameters, mode, control);
 }
 
 }  // namespace cellforge::filters

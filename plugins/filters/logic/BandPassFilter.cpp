@@ -10,9 +10,8 @@
 #include <sstream>
 
 #include "core/base/Errors.h"
-#include "core/jobs/JobContext.h"
+#include "core/base/Parallel.h"
 #include "plugins/filters/logic/ItkSupport.h"
-#include "plugins/filters/logic/Parallel.h"
 
 namespace cellforge::filters {
 
@@ -59,15 +58,14 @@ double bandPassGain(const BandPassParameters& p, double f, double shell) {
     return gain;
 }
 
-Volume bandPassFilter(const Volume& input, const BandPassParameters& p, FilterMode mode, JobContext& context) {
+Volume bandPassFilter(const Volume& input, const BandPassParameters& p, FilterMode mode, const RunControl& control) {
     validate(p);
     requireNotEmpty(input, "input image");
-    const ProgressSpan progress(context);
-    progress.throwIfCancelled();
+    control.throwIfCancelled();
     const Volume source = asFloat32(input);
     if (p.lowPassA == 0 && p.highPassA == 0) {
         Volume out = source.deepCopy();
-        progress.set(1.0);
+        control.report(1.0);
         return out;
     }
     const int filtered = mode == FilterMode::Volume3D ? 3 : 2;
@@ -99,7 +97,7 @@ Volume bandPassFilter(const Volume& input, const BandPassParameters& p, FilterMo
     using Inverse = itk::HalfHermitianToRealInverseFFTImageFilter<Forward::OutputImageType, FloatImage3>;
     auto forward = Forward::New();
     forward->SetInput(itkView<float>(work));
-    runItkFilter(forward.GetPointer(), progress.sub(0.0, 0.4));
+    runItkFilter(forward.GetPointer(), control.sub(0.0, 0.4));
     // A smart pointer first: disconnecting drops the filter's reference to its output.
     Forward::OutputImageType::Pointer spectrum = forward->GetOutput();
     spectrum->DisconnectPipeline();
@@ -116,24 +114,27 @@ Volume bandPassFilter(const Volume& input, const BandPassParameters& p, FilterMo
         const std::int64_t signedK = k <= n / 2 ? k : k - n;
         return double(signedK) / (double(n) * input.voxelSize()[std::size_t(a)]);
     };
-    parallelFor(padded[2], progress.threads(), progress.sub(0.4, 0.6), [&](std::int64_t z, int) {
-        const double fz = filtered == 3 ? frequency(z, 2) : 0.0;
-        for (std::int64_t y = 0; y < padded[1]; ++y) {
-            const double fy = frequency(y, 1);
-            std::complex<float>* row = c + (z * padded[1] + y) * hx;
-            for (std::int64_t x = 0; x < hx; ++x) {
-                const double fx = double(x) / (double(padded[0]) * input.voxelSize()[0]);
-                // keepMean: the zero frequency passes (per slice in Slices2D, where fz is ignored).
-                if (p.keepMean && x == 0 && fy == 0 && fz == 0) continue;
-                row[x] *= float(bandPassGain(p, std::sqrt(fx * fx + fy * fy + fz * fz), shell));
+    parallelFor(
+        padded[2], control.sub(0.4, 0.6),
+        [&](std::int64_t z, int) {
+            const double fz = filtered == 3 ? frequency(z, 2) : 0.0;
+            for (std::int64_t y = 0; y < padded[1]; ++y) {
+                const double fy = frequency(y, 1);
+                std::complex<float>* row = c + (z * padded[1] + y) * hx;
+                for (std::int64_t x = 0; x < hx; ++x) {
+                    const double fx = double(x) / (double(padded[0]) * input.voxelSize()[0]);
+                    // keepMean: the zero frequency passes (per slice in Slices2D, where fz is ignored).
+                    if (p.keepMean && x == 0 && fy == 0 && fz == 0) continue;
+                    row[x] *= float(bandPassGain(p, std::sqrt(fx * fx + fy * fy + fz * fz), shell));
+                }
             }
-        }
-    });
+        },
+        kReportEachItem);
 
     auto inverse = Inverse::New();
     inverse->SetInput(spectrum);
     inverse->SetActualXDimensionIsOdd(padded[0] % 2 == 1);
-    runItkFilter(inverse.GetPointer(), progress.sub(0.6, 1.0));
+    runItkFilter(inverse.GetPointer(), control.sub(0.6, 1.0));
     FloatImage3* result = inverse->GetOutput();
 
     if (!pad) {

@@ -5,10 +5,6 @@
 
 #include "plugins/filters/logic/FilterCommon.h"
 
-namespace cellforge {
-class JobContext;
-}
-
 namespace cellforge::filters {
 
 struct BandPassParameters {
@@ -27,7 +23,8 @@ double bandPassGain(const BandPassParameters& parameters, double frequency, doub
 // prime factors are at most 7 when needed, multiplication by the radial gain, inverse
 // FFT, crop. Slices2D uses the in-plane frequency only, which filters each slice alone.
 // Output float32, same geometry. Throws InputError for cut-offs that leave no band.
-Volume bandPassFilter(const Volume& input, const BandPassParameters& parameters, FilterMode mode, JobContext& context);
+Volume bandPassFilter(const Volume& input, const BandPassParameters& parameters, FilterMode mode,
+                      const RunControl& control);
 
 // The smallest size >= n whose prime factors are all 2, 3, 5 or 7.
 std::int64_t fftFriendlySize(std::int64_t n);

@@ -3,14 +3,13 @@
 #include <algorithm>
 #include <cmath>
 
-#include "core/jobs/JobContext.h"
 #include "plugins/filters/logic/EdgePreservingSmoothing.h"
 #include "plugins/filters/logic/ItkSupport.h"
 
 namespace cellforge::filters {
 
 Volume bilateralFilter(const Volume& input, const BilateralParameters& parameters, FilterMode mode,
-                       JobContext& context) {
+                       const RunControl& control) {
     requirePositive("domain_sigma", parameters.domainSigma);
     requireNonNegative("range_sigma", parameters.rangeSigma);
     requireNotEmpty(input, "input image");
@@ -19,7 +18,7 @@ Volume bilateralFilter(const Volume& input, const BilateralParameters& parameter
         rangeSigma = computeStatistics(input).rms;  // the standard deviation
         if (!(rangeSigma > 0)) rangeSigma = 1.0;    // a constant image: any value leaves it as it is
     }
-    return filterWithItk(input, mode, ItkExecution::Slabs, ProgressSpan(context), [&](auto* image) {
+    return filterWithItk(input, mode, ItkExecution::Slabs, control, [&](auto* image) {
         using Image = std::remove_pointer_t<decltype(image)>;
         using Filter = itk::BilateralImageFilter<Image, Image>;
         auto filter = Filter::New();

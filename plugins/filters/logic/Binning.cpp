@@ -1,13 +1,12 @@
 #include <vector>
 
 #include "core/base/Errors.h"
-#include "core/jobs/JobContext.h"
-#include "plugins/filters/logic/Parallel.h"
+#include "core/base/Parallel.h"
 #include "plugins/filters/logic/Resampling.h"
 
 namespace cellforge::filters {
 
-Volume binVolume(const Volume& input, int factor, FilterMode mode, JobContext& context) {
+Volume binVolume(const Volume& input, int factor, FilterMode mode, const RunControl& control) {
     requireNotEmpty(input, "input image");
     if (factor < 1) throw InputError("factor must be at least 1, got " + std::to_string(factor));
     static const char* axisNames[3] = {"x", "y", "z"};
@@ -32,24 +31,27 @@ Volume binVolume(const Volume& input, int factor, FilterMode mode, JobContext& c
     const double norm = 1.0 / double(f[0] * f[1] * f[2]);
     const float* in = source.data<float>();
     float* o = out.data<float>();
-    std::vector<std::vector<double>> rows(std::size_t(threadCount(context)));
-    parallelFor(outDims[2], threadCount(context), ProgressSpan(context), [&](std::int64_t z, int worker) {
-        std::vector<double>& sums = rows[std::size_t(worker)];
-        for (std::int64_t y = 0; y < my; ++y) {
-            sums.assign(std::size_t(mx), 0.0);
-            for (std::int64_t dz = 0; dz < f[2]; ++dz)
-                for (std::int64_t dy = 0; dy < f[1]; ++dy) {
-                    const float* row = in + ((z * f[2] + dz) * ny + (y * f[1] + dy)) * nx;
-                    for (std::int64_t x = 0; x < mx; ++x) {
-                        double s = 0;
-                        for (std::int64_t dx = 0; dx < f[0]; ++dx) s += row[x * f[0] + dx];
-                        sums[std::size_t(x)] += s;
+    std::vector<std::vector<double>> rows(std::size_t(control.threadCount()));
+    parallelFor(
+        outDims[2], control,
+        [&](std::int64_t z, int worker) {
+            std::vector<double>& sums = rows[std::size_t(worker)];
+            for (std::int64_t y = 0; y < my; ++y) {
+                sums.assign(std::size_t(mx), 0.0);
+                for (std::int64_t dz = 0; dz < f[2]; ++dz)
+                    for (std::int64_t dy = 0; dy < f[1]; ++dy) {
+                        const float* row = in + ((z * f[2] + dz) * ny + (y * f[1] + dy)) * nx;
+                        for (std::int64_t x = 0; x < mx; ++x) {
+                            double s = 0;
+                            for (std::int64_t dx = 0; dx < f[0]; ++dx) s += row[x * f[0] + dx];
+                            sums[std::size_t(x)] += s;
+                        }
                     }
-                }
-            float* dst = o + (z * my + y) * mx;
-            for (std::int64_t x = 0; x < mx; ++x) dst[x] = float(sums[std::size_t(x)] * norm);
-        }
-    });
+                float* dst = o + (z * my + y) * mx;
+                for (std::int64_t x = 0; x < mx; ++x) dst[x] = float(sums[std::size_t(x)] * norm);
+            }
+        },
+        kReportEachItem);
     return out;
 }
 

@@ -5,10 +5,6 @@
 
 #include "plugins/filters/logic/FilterCommon.h"
 
-namespace cellforge {
-class JobContext;
-}
-
 namespace cellforge::filters {
 
 struct BilateralParameters {
@@ -18,7 +14,7 @@ struct BilateralParameters {
 
 // itk::BilateralImageFilter. Output float32, same geometry.
 Volume bilateralFilter(const Volume& input, const BilateralParameters& parameters, FilterMode mode,
-                       JobContext& context);
+                       const RunControl& control);
 
 struct DiffusionParameters {
     double timeStep = 0.0625;  // in voxel units; stable up to 1 / 2^(N+1): 0.0625 (3D), 0.125 (2D)
@@ -33,10 +29,10 @@ double maximumStableTimeStep(FilterMode mode);
 // units (image spacing ignored), so the time step means the same at any voxel size.
 // Cancellation is seen between iterations.
 Volume gradientAnisotropicDiffusion(const Volume& input, const DiffusionParameters& parameters, FilterMode mode,
-                                    JobContext& context);
+                                    const RunControl& control);
 
 // itk::CurvatureAnisotropicDiffusionImageFilter (Whitaker's modified curvature diffusion).
 Volume curvatureAnisotropicDiffusion(const Volume& input, const DiffusionParameters& parameters, FilterMode mode,
-                                     JobContext& context);
+                                     const RunControl& control);
 
 }  // namespace cellforge::filters

@@ -1,15 +1,10 @@
 #include "plugins/filters/logic/FilterCommon.h"
 
-#include <sys/mman.h>
-
 #include <cmath>
-#include <cstdlib>
-#include <cstring>
-#include <new>
 #include <sstream>
 
 #include "core/base/Errors.h"
-#include "core/jobs/JobContext.h"
+#include "core/base/LargeBuffer.h"
 
 namespace cellforge::filters {
 
@@ -39,13 +34,7 @@ Volume uninitializedFloat32(const Index3& dims) {
     for (std::int64_t d : dims)
         if (d <= 0) return Volume(dims, ScalarType::Float32);  // Volume reports the bad dims
     const std::size_t bytes = std::size_t(dims[0] * dims[1] * dims[2]) * sizeof(float);
-    constexpr std::size_t hugePage = std::size_t(2) << 20;
-    void* p = nullptr;
-    if (posix_memalign(&p, bytes >= hugePage ? hugePage : 64, bytes) != 0 || !p) throw std::bad_alloc();
-#ifdef MADV_HUGEPAGE
-    if (bytes >= hugePage) madvise(p, bytes, MADV_HUGEPAGE);  // advice only: failure is harmless
-#endif
-    std::shared_ptr<std::byte> storage(static_cast<std::byte*>(p), [](std::byte* q) { std::free(q); });
+    std::shared_ptr<std::byte> storage = allocateLargeBuffer(bytes);
     return Volume(dims, ScalarType::Float32, std::move(storage));
 }
 
@@ -56,11 +45,8 @@ Volume uninitializedFloat32Like(const Volume& like) {
     return v;
 }
 
-Volume float32Like(const Volume& like) {
-    Volume v = uninitializedFloat32Like(like);
-    std::memset(v.bytes(), 0, v.byteSize());
-    return v;
-}
+// allocateLargeBuffer already zero-fills: a memset would only fault in every page.
+Volume float32Like(const Volume& like) { return uninitializedFloat32Like(like); }
 
 Volume asFloat32(const Volume& volume) {
     if (volume.scalarType() == ScalarType::Float32) return volume;  // shares the storage
@@ -74,15 +60,6 @@ Volume asFloat32(const Volume& volume) {
     });
     return out;
 }
-
-int threadCount(const JobContext& context) { return context.threadBudget() < 1 ? 1 : context.threadBudget(); }
-
-void ProgressSpan::set(double fraction, const std::string& message) const {
-    fraction = fraction < 0 ? 0 : (fraction > 1 ? 1 : fraction);
-    context_->setProgress(begin_ + (end_ - begin_) * fraction, message);
-}
-
-void ProgressSpan::throwIfCancelled() const { context_->throwIfCancelled(); }
 
 void requireFinite(const std::string& name, double value) {
     if (!std::isfinite(value)) throw InputError(name + " must be a finite number, got " + formatValue(value));

@@ -1,15 +1,15 @@
 // What every filter of the filters plugin shares: the 3D / slice-by-slice mode, the
-// float32 working copy of an input, and parameter checks that name the field.
+// float32 working copy of an input, and parameter checks that name the field. Every
+// filter takes a cellforge::RunControl (progress into the caller's range, cancel flag,
+// thread budget), so the logic needs neither Qt nor the job system.
 #pragma once
 
 #include <string>
 #include <vector>
 
+#include "core/base/Parallel.h"
+#include "core/base/RunControl.h"
 #include "core/data/Volume.h"
-
-namespace cellforge {
-class JobContext;
-}
 
 namespace cellforge::filters {
 
@@ -29,36 +29,15 @@ Volume asFloat32(const Volume& volume);
 
 // A zero-filled float32 volume with the geometry (dims, voxel size, origin) of `like`.
 Volume float32Like(const Volume& like);
-// The same with its voxels left uninitialised, for outputs that a filter writes whole.
-// Large buffers are asked to be backed by 2 MB pages: on a virtual machine, touching a
-// fresh 200 MB buffer in 4 KB pages costs about a second, more than a Gaussian pass.
+// The same, for outputs that a filter writes whole. Both come from allocateLargeBuffer:
+// large buffers are fresh mappings (zero without a pass over them) backed by 2 MB pages,
+// since on a virtual machine touching 200 MB in 4 KB pages costs more than a Gaussian pass.
 Volume uninitializedFloat32Like(const Volume& like);
 Volume uninitializedFloat32(const Index3& dims);
 
-// The number of threads a job may use, never less than one.
-int threadCount(const JobContext& context);
-
-// A part [begin, end] of a job's progress, split further for the steps of a filter so
-// that a filter used inside another (the Gaussian inside resampling) reports its share.
-class ProgressSpan {
-public:
-    explicit ProgressSpan(JobContext& context, double begin = 0.0, double end = 1.0)
-        : context_(&context), begin_(begin), end_(end) {}
-    // Reports `fraction` (0..1) of this span to the job.
-    void set(double fraction, const std::string& message = {}) const;
-    // The part [from, to] (fractions of this span) of this span.
-    ProgressSpan sub(double from, double to) const {
-        return ProgressSpan(*context_, begin_ + (end_ - begin_) * from, begin_ + (end_ - begin_) * to);
-    }
-    JobContext& context() const { return *context_; }
-    int threads() const { return threadCount(*context_); }
-    // Throws CancelledError once the job is cancelled.
-    void throwIfCancelled() const;
-
-private:
-    JobContext* context_;
-    double begin_, end_;
-};
+// How the filters' own kernels run over rows, slices or blocks: one item at a time, with
+// the progress (items finished / all) reported to the control and 1.0 at the end.
+inline constexpr ParallelOptions kReportEachItem{1, true};
 
 // Parameter checks: throw InputError "<name> must be ..., got <value>".
 void requireFinite(const std::string& name, double value);

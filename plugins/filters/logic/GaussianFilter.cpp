@@ -5,8 +5,7 @@
 #include <cstring>
 
 #include "core/base/Errors.h"
-#include "core/jobs/JobContext.h"
-#include "plugins/filters/logic/Parallel.h"
+#include "core/base/Parallel.h"
 
 namespace cellforge::filters {
 
@@ -82,63 +81,68 @@ std::vector<float> halfKernel(double sigma, double truncate) {
 // borders, into a contiguous buffer whose row stride is not a power of two. Read in
 // place, rows exactly one slice apart (1 MB for 512²) fall into the same cache sets
 // and evict each other before the 2r+1 output rows that need each one are done.
-void passZ(const float* in, float* out, const Index3& dims, const std::vector<float>& w, int threads,
-           const ProgressSpan& progress) {
+void passZ(const float* in, float* out, const Index3& dims, const std::vector<float>& w, const RunControl& control) {
     const std::int64_t nx = dims[0], ny = dims[1], nz = dims[2];
     const int r = int(w.size()) - 1;
     const std::int64_t stride = (nx + 15) / 16 * 16 + 16;
-    std::vector<std::vector<float>> buffers(std::size_t(std::max(1, threads)));
-    parallelFor(ny, threads, progress, [&](std::int64_t y, int worker) {
-        std::vector<float>& column = buffers[std::size_t(worker)];
-        column.resize(std::size_t((nz + 2 * r) * stride));
-        for (std::int64_t i = 0; i < nz + 2 * r; ++i)
-            std::memcpy(column.data() + i * stride, in + (reflectIndex(i - r, nz) * ny + y) * nx,
-                        std::size_t(nx) * sizeof(float));
-        std::vector<const float*> rows(std::size_t(2 * r + 1));
-        for (std::int64_t z = 0; z < nz; ++z) {
-            for (int j = 0; j <= 2 * r; ++j) rows[std::size_t(j)] = column.data() + (z + j) * stride;
-            convolveAcrossRows(out + (z * ny + y) * nx, rows.data(), w.data(), r, nx);
-        }
-    });
+    std::vector<std::vector<float>> buffers(std::size_t(control.threadCount()));
+    parallelFor(
+        ny, control,
+        [&](std::int64_t y, int worker) {
+            std::vector<float>& column = buffers[std::size_t(worker)];
+            column.resize(std::size_t((nz + 2 * r) * stride));
+            for (std::int64_t i = 0; i < nz + 2 * r; ++i)
+                std::memcpy(column.data() + i * stride, in + (reflectIndex(i - r, nz) * ny + y) * nx,
+                            std::size_t(nx) * sizeof(float));
+            std::vector<const float*> rows(std::size_t(2 * r + 1));
+            for (std::int64_t z = 0; z < nz; ++z) {
+                for (int j = 0; j <= 2 * r; ++j) rows[std::size_t(j)] = column.data() + (z + j) * stride;
+                convolveAcrossRows(out + (z * ny + y) * nx, rows.data(), w.data(), r, nx);
+            }
+        },
+        kReportEachItem);
 }
 
 // The y and x passes, one z-slice per work item: src slice → (y) scratch → (x) out slice.
 // src may equal out (the slice is read completely before it is written).
 void passYX(const float* src, float* out, const Index3& dims, const std::vector<float>& wy,
-            const std::vector<float>& wx, int threads, const ProgressSpan& progress) {
+            const std::vector<float>& wx, const RunControl& control) {
     const std::int64_t nx = dims[0], ny = dims[1], nz = dims[2];
     const int ry = int(wy.size()) - 1, rx = int(wx.size()) - 1;
-    std::vector<std::vector<float>> slices(std::size_t(std::max(1, threads)));
-    std::vector<std::vector<float>> padded(std::size_t(std::max(1, threads)));
-    parallelFor(nz, threads, progress, [&](std::int64_t z, int worker) {
-        const float* s = src + z * ny * nx;
-        float* o = out + z * ny * nx;
-        std::vector<float>& slice = slices[std::size_t(worker)];
-        std::vector<float>& pad = padded[std::size_t(worker)];
-        const float* afterY = s;
-        if (ry > 0) {
-            slice.resize(std::size_t(nx * ny));
-            std::vector<const float*> rows(std::size_t(2 * ry + 1));
-            for (std::int64_t y = 0; y < ny; ++y) {
-                for (int j = -ry; j <= ry; ++j) rows[std::size_t(j + ry)] = s + reflectIndex(y + j, ny) * nx;
-                convolveAcrossRows(slice.data() + y * nx, rows.data(), wy.data(), ry, nx);
+    std::vector<std::vector<float>> slices(std::size_t(control.threadCount()));
+    std::vector<std::vector<float>> padded(std::size_t(control.threadCount()));
+    parallelFor(
+        nz, control,
+        [&](std::int64_t z, int worker) {
+            const float* s = src + z * ny * nx;
+            float* o = out + z * ny * nx;
+            std::vector<float>& slice = slices[std::size_t(worker)];
+            std::vector<float>& pad = padded[std::size_t(worker)];
+            const float* afterY = s;
+            if (ry > 0) {
+                slice.resize(std::size_t(nx * ny));
+                std::vector<const float*> rows(std::size_t(2 * ry + 1));
+                for (std::int64_t y = 0; y < ny; ++y) {
+                    for (int j = -ry; j <= ry; ++j) rows[std::size_t(j + ry)] = s + reflectIndex(y + j, ny) * nx;
+                    convolveAcrossRows(slice.data() + y * nx, rows.data(), wy.data(), ry, nx);
+                }
+                afterY = slice.data();
             }
-            afterY = slice.data();
-        }
-        if (rx > 0) {
-            pad.resize(std::size_t(nx + 2 * rx));
-            for (std::int64_t y = 0; y < ny; ++y) {
-                const float* row = afterY + y * nx;
-                for (std::int64_t i = 0; i < rx; ++i) pad[std::size_t(i)] = row[reflectIndex(i - rx, nx)];
-                std::memcpy(pad.data() + rx, row, std::size_t(nx) * sizeof(float));
-                for (std::int64_t i = nx + rx; i < nx + 2 * rx; ++i)
-                    pad[std::size_t(i)] = row[reflectIndex(i - rx, nx)];
-                convolveAlongRow(o + y * nx, pad.data(), wx.data(), rx, nx);
+            if (rx > 0) {
+                pad.resize(std::size_t(nx + 2 * rx));
+                for (std::int64_t y = 0; y < ny; ++y) {
+                    const float* row = afterY + y * nx;
+                    for (std::int64_t i = 0; i < rx; ++i) pad[std::size_t(i)] = row[reflectIndex(i - rx, nx)];
+                    std::memcpy(pad.data() + rx, row, std::size_t(nx) * sizeof(float));
+                    for (std::int64_t i = nx + rx; i < nx + 2 * rx; ++i)
+                        pad[std::size_t(i)] = row[reflectIndex(i - rx, nx)];
+                    convolveAlongRow(o + y * nx, pad.data(), wx.data(), rx, nx);
+                }
+            } else if (afterY != o) {
+                std::memcpy(o, afterY, std::size_t(nx * ny) * sizeof(float));
             }
-        } else if (afterY != o) {
-            std::memcpy(o, afterY, std::size_t(nx * ny) * sizeof(float));
-        }
-    });
+        },
+        kReportEachItem);
 }
 
 }  // namespace
@@ -159,39 +163,34 @@ std::vector<double> gaussianKernel1d(double sigma, double truncate) {
     return k;
 }
 
-Volume gaussianFilter(const Volume& input, double sigma, FilterMode mode, JobContext& context, double truncate) {
+Volume gaussianFilter(const Volume& input, double sigma, FilterMode mode, const RunControl& control, double truncate) {
     requireNonNegative("sigma", sigma);
     const double sz = mode == FilterMode::Volume3D ? sigma : 0.0;
-    return gaussianFilter(input, Vec3{sigma, sigma, sz}, context, truncate);
+    return gaussianFilter(input, Vec3{sigma, sigma, sz}, control, truncate);
 }
 
-Volume gaussianFilter(const Volume& input, const Vec3& sigmaXYZ, JobContext& context, double truncate) {
-    return gaussianFilter(input, sigmaXYZ, ProgressSpan(context), truncate);
-}
-
-Volume gaussianFilter(const Volume& input, const Vec3& sigmaXYZ, const ProgressSpan& progress, double truncate) {
+Volume gaussianFilter(const Volume& input, const Vec3& sigmaXYZ, const RunControl& control, double truncate) {
     requireNotEmpty(input, "input image");
     requireNonNegative("sigma (x)", sigmaXYZ[0]);
     requireNonNegative("sigma (y)", sigmaXYZ[1]);
     requireNonNegative("sigma (z)", sigmaXYZ[2]);
     requirePositive("truncate", truncate);
-    progress.throwIfCancelled();
+    control.throwIfCancelled();
 
     const Volume source = asFloat32(input);
     Volume output = uninitializedFloat32Like(input);
     const std::vector<float> wx = halfKernel(sigmaXYZ[0], truncate);
     const std::vector<float> wy = halfKernel(sigmaXYZ[1], truncate);
     const std::vector<float> wz = halfKernel(sigmaXYZ[2], truncate);
-    const int threads = progress.threads();
     const bool doZ = wz.size() > 1;
 
     const float* in = source.data<float>();
     float* out = output.data<float>();
     if (doZ) {
-        passZ(in, out, input.dims(), wz, threads, progress.sub(0.0, 0.5));
-        passYX(out, out, input.dims(), wy, wx, threads, progress.sub(0.5, 1.0));
+        passZ(in, out, input.dims(), wz, control.sub(0.0, 0.5));
+        passYX(out, out, input.dims(), wy, wx, control.sub(0.5, 1.0));
     } else {
-        passYX(in, out, input.dims(), wy, wx, threads, progress);
+        passYX(in, out, input.dims(), wy, wx, control);
     }
     return output;
 }

@@ -8,10 +8,6 @@
 
 #include "plugins/filters/logic/FilterCommon.h"
 
-namespace cellforge {
-class JobContext;
-}
-
 namespace cellforge::filters {
 
 // The sampled, normalised kernel (2 * radius + 1 weights, centre in the middle).
@@ -19,11 +15,11 @@ namespace cellforge::filters {
 std::vector<double> gaussianKernel1d(double sigma, double truncate = 4.0);
 
 // sigma in voxels. Slices2D smooths x and y only. Output float32, same geometry.
-Volume gaussianFilter(const Volume& input, double sigma, FilterMode mode, JobContext& context, double truncate = 4.0);
+Volume gaussianFilter(const Volume& input, double sigma, FilterMode mode, const RunControl& control,
+                      double truncate = 4.0);
 
-// One sigma per axis (x, y, z) in voxels; an axis with sigma 0 is left as it is.
-Volume gaussianFilter(const Volume& input, const Vec3& sigmaXYZ, JobContext& context, double truncate = 4.0);
-// The same, reporting into a part of a longer job's progress.
-Volume gaussianFilter(const Volume& input, const Vec3& sigmaXYZ, const ProgressSpan& progress, double truncate = 4.0);
+// One sigma per axis (x, y, z) in voxels; an axis with sigma 0 is left as it is. Inside a
+// longer computation, pass control.sub(...) for the Gaussian's share of the progress.
+Volume gaussianFilter(const Volume& input, const Vec3& sigmaXYZ, const RunControl& control, double truncate = 4.0);
 
 }  // namespace cellforge::filters

@@ -4,10 +4,6 @@
 
 #include "plugins/filters/logic/FilterCommon.h"
 
-namespace cellforge {
-class JobContext;
-}
-
 namespace cellforge::filters {
 
 enum class GradientOperator { Central, Sobel };
@@ -18,6 +14,6 @@ GradientOperator gradientOperatorFromName(const std::string& name);  // "central
 // the voxel size along its axis (intensity per Å, as ITK's UseImageSpacing). Borders
 // by reflection. Output float32, same geometry.
 Volume gradientMagnitude(const Volume& input, GradientOperator op, bool perAngstrom, FilterMode mode,
-                         JobContext& context);
+                         const RunControl& control);
 
 }  // namespace cellforge::filters

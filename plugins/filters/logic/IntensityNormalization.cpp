@@ -6,8 +6,7 @@
 #include <vector>
 
 #include "core/base/Errors.h"
-#include "core/jobs/JobContext.h"
-#include "plugins/filters/logic/Parallel.h"
+#include "core/base/Parallel.h"
 
 namespace cellforge::filters {
 
@@ -56,41 +55,44 @@ double percentileOf(float* values, std::int64_t n, double p) {
     return a + (b - a) * frac;
 }
 
-Volume zScoreNormalize(const Volume& input, FilterMode mode, JobContext& context) {
+Volume zScoreNormalize(const Volume& input, FilterMode mode, const RunControl& control) {
     requireNotEmpty(input, "input image");
     const Volume source = asFloat32(input);
     Volume out = uninitializedFloat32Like(input);
     const Parts parts = partsOf(input, mode);
-    const ProgressSpan progress(context);
     // Each part's statistics in one thread; a whole volume is one part, split by blocks below.
     if (parts.count == 1) {
         double mean = 0, deviation = 0;
         meanAndDeviation(source.data<float>(), parts.size, mean, deviation);
-        progress.set(0.5);
+        control.report(0.5);
         const double scale = deviation > 0 ? 1.0 / deviation : 0.0;
         const float* in = source.data<float>();
         float* o = out.data<float>();
         const std::int64_t block = 1 << 20;
-        parallelFor((parts.size + block - 1) / block, progress.threads(), progress.sub(0.5, 1.0),
+        parallelFor((parts.size + block - 1) / block, control.sub(0.5, 1.0),
                     [&](std::int64_t b, int) {
                         for (std::int64_t i = b * block, e = std::min(parts.size, (b + 1) * block); i < e; ++i)
                             o[i] = float((in[i] - mean) * scale);
-                    });
+                    },
+                    kReportEachItem);
         return out;
     }
-    parallelFor(parts.count, progress.threads(), progress, [&](std::int64_t part, int) {
-        const float* in = source.data<float>() + part * parts.size;
-        float* o = out.data<float>() + part * parts.size;
-        double mean = 0, deviation = 0;
-        meanAndDeviation(in, parts.size, mean, deviation);
-        const double scale = deviation > 0 ? 1.0 / deviation : 0.0;
-        for (std::int64_t i = 0; i < parts.size; ++i) o[i] = float((in[i] - mean) * scale);
-    });
+    parallelFor(
+        parts.count, control,
+        [&](std::int64_t part, int) {
+            const float* in = source.data<float>() + part * parts.size;
+            float* o = out.data<float>() + part * parts.size;
+            double mean = 0, deviation = 0;
+            meanAndDeviation(in, parts.size, mean, deviation);
+            const double scale = deviation > 0 ? 1.0 / deviation : 0.0;
+            for (std::int64_t i = 0; i < parts.size; ++i) o[i] = float((in[i] - mean) * scale);
+        },
+        kReportEachItem);
     return out;
 }
 
 Volume percentileNormalize(const Volume& input, double lowPercent, double highPercent, FilterMode mode,
-                           JobContext& context) {
+                           const RunControl& control) {
     requireInRange("low_percentile", lowPercent, 0.0, 100.0);
     requireInRange("high_percentile", highPercent, 0.0, 100.0);
     if (!(lowPercent < highPercent))
@@ -100,28 +102,30 @@ Volume percentileNormalize(const Volume& input, double lowPercent, double highPe
     const Volume source = asFloat32(input);
     Volume out = uninitializedFloat32Like(input);
     const Parts parts = partsOf(input, mode);
-    const ProgressSpan progress(context);
-    const int threads = parts.count == 1 ? 1 : progress.threads();
-    std::vector<std::vector<float>> scratch(std::size_t(std::max(1, threads)));
-    parallelFor(parts.count, threads, progress, [&](std::int64_t part, int worker) {
-        const float* in = source.data<float>() + part * parts.size;
-        float* o = out.data<float>() + part * parts.size;
-        std::vector<float>& values = scratch[std::size_t(worker)];
-        values.assign(in, in + parts.size);
-        // NaNs would break the selection: they are left out of the percentiles.
-        const auto end = std::remove_if(values.begin(), values.end(), [](float v) { return std::isnan(v); });
-        const std::int64_t n = std::int64_t(end - values.begin());
-        double lo = 0, hi = 0;
-        if (n > 0) {
-            lo = percentileOf(values.data(), n, lowPercent);
-            hi = percentileOf(values.data(), n, highPercent);
-        }
-        const double range = hi - lo;
-        for (std::int64_t i = 0; i < parts.size; ++i) {
-            const double v = range > 0 ? (in[i] - lo) / range : 0.0;
-            o[i] = float(std::clamp(v, 0.0, 1.0));
-        }
-    });
+    // One part a work item: a whole volume runs on one thread (the selection is not split).
+    std::vector<std::vector<float>> scratch(std::size_t(control.threadCount()));
+    parallelFor(
+        parts.count, control,
+        [&](std::int64_t part, int worker) {
+            const float* in = source.data<float>() + part * parts.size;
+            float* o = out.data<float>() + part * parts.size;
+            std::vector<float>& values = scratch[std::size_t(worker)];
+            values.assign(in, in + parts.size);
+            // NaNs would break the selection: they are left out of the percentiles.
+            const auto end = std::remove_if(values.begin(), values.end(), [](float v) { return std::isnan(v); });
+            const std::int64_t n = std::int64_t(end - values.begin());
+            double lo = 0, hi = 0;
+            if (n > 0) {
+                lo = percentileOf(values.data(), n, lowPercent);
+                hi = percentileOf(values.data(), n, highPercent);
+            }
+            const double range = hi - lo;
+            for (std::int64_t i = 0; i < parts.size; ++i) {
+                const double v = range > 0 ? (in[i] - lo) / range : 0.0;
+                o[i] = float(std::clamp(v, 0.0, 1.0));
+            }
+        },
+        kReportEachItem);
     return out;
 }
 
@@ -131,7 +135,7 @@ InversionMethod inversionMethodFromName(const std::string& name) {
     throw InputError("method must be \"range\" or \"negate\", got \"" + name + "\"");
 }
 
-Volume invertContrast(const Volume& input, InversionMethod method, JobContext& context) {
+Volume invertContrast(const Volume& input, InversionMethod method, const RunControl& control) {
     requireNotEmpty(input, "input image");
     const Volume source = asFloat32(input);
     Volume out = uninitializedFloat32Like(input);
@@ -144,9 +148,12 @@ Volume invertContrast(const Volume& input, InversionMethod method, JobContext& c
     float* o = out.data<float>();
     const std::int64_t n = input.voxelCount();
     const std::int64_t block = 1 << 20;
-    parallelFor((n + block - 1) / block, threadCount(context), ProgressSpan(context), [&](std::int64_t b, int) {
-        for (std::int64_t i = b * block, e = std::min(n, (b + 1) * block); i < e; ++i) o[i] = float(offset - in[i]);
-    });
+    parallelFor((n + block - 1) / block, control,
+                [&](std::int64_t b, int) {
+                    for (std::int64_t i = b * block, e = std::min(n, (b + 1) * block); i < e; ++i)
+                        o[i] = float(offset - in[i]);
+                },
+                kReportEachItem);
     return out;
 }
 

@@ -11,24 +11,23 @@
 #include <thread>
 
 #include "core/base/Errors.h"
-#include "core/jobs/JobContext.h"
 
 namespace cellforge::filters {
 
 namespace {
 
-// While alive, polls the job's cancel flag every few milliseconds and raises the
+// While alive, polls the control's cancel flag every few milliseconds and raises the
 // filter's abort flag: ITK checks that flag inside its threaded loops, but a
 // ProgressEvent observer only runs when the filter reports on the updating thread.
 class CancelWatcher {
 public:
-    CancelWatcher(itk::ProcessObject* filter, const JobContext& context)
-        : thread_([this, filter, &context] {
+    CancelWatcher(itk::ProcessObject* filter, const RunControl& control)
+        : thread_([this, filter, &control] {
               std::unique_lock<std::mutex> lock(mutex_);
               // Raised again on every poll: ITK clears the flag when an update starts, so
               // a cancel seen just before that would otherwise be lost.
               while (!done_) {
-                  if (context.isCancelled()) filter->AbortGenerateDataOn();
+                  if (control.isCancelled()) filter->AbortGenerateDataOn();
                   wake_.wait_for(lock, std::chrono::milliseconds(10));
               }
           }) {}
@@ -50,21 +49,20 @@ private:
 
 }  // namespace
 
-void runItkFilter(itk::ProcessObject* filter, const ProgressSpan& progress) {
-    JobContext& context = progress.context();
-    context.throwIfCancelled();
-    filter->SetNumberOfWorkUnits(itk::ThreadIdType(progress.threads()));
+void runItkFilter(itk::ProcessObject* filter, const RunControl& control) {
+    control.throwIfCancelled();
+    filter->SetNumberOfWorkUnits(itk::ThreadIdType(control.threadCount()));
 
     auto observer = itk::CStyleCommand::New();
     struct Link {
         itk::ProcessObject* filter;
-        const ProgressSpan* progress;
-    } link{filter, &progress};
+        const RunControl* control;
+    } link{filter, &control};
     observer->SetClientData(&link);
     observer->SetCallback([](itk::Object*, const itk::EventObject&, void* data) {
         auto* l = static_cast<Link*>(data);
-        l->progress->set(double(l->filter->GetProgress()));
-        if (l->progress->context().isCancelled()) l->filter->AbortGenerateDataOn();
+        l->control->report(double(l->filter->GetProgress()));
+        if (l->control->isCancelled()) l->filter->AbortGenerateDataOn();
     });
     // Removed on every way out: the observer points at this frame's `link`.
     struct ObserverGuard {
@@ -74,16 +72,16 @@ void runItkFilter(itk::ProcessObject* filter, const ProgressSpan& progress) {
     } guard{filter, filter->AddObserver(itk::ProgressEvent(), observer)};
 
     try {
-        CancelWatcher watcher(filter, context);
+        CancelWatcher watcher(filter, control);
         filter->Update();
     } catch (const itk::ProcessAborted&) {
         throw CancelledError();
     } catch (const itk::ExceptionObject& e) {
-        if (context.isCancelled()) throw CancelledError();
+        if (control.isCancelled()) throw CancelledError();
         throw StageError(std::string(filter->GetNameOfClass()) + " failed: " + e.GetDescription());
     }
-    context.throwIfCancelled();
-    progress.set(1.0);
+    control.throwIfCancelled();
+    control.report(1.0);
 }
 
 FloatImage2::Pointer itkSliceView(const Volume& volume, std::int64_t z) {

@@ -1,4 +1,4 @@
-// Running ITK filters as jobs: the job's thread budget as the filter's work units,
+// Running ITK filters under a RunControl: its thread budget as the filter's work units,
 // progress forwarded and cancellation turned into ITK's abort flag (an observer on
 // ProgressEvent, and a watcher thread for filters that report progress rarely), and
 // the 3D / slice-by-slice modes over a Volume without copying its voxels.
@@ -18,10 +18,10 @@ namespace cellforge::filters {
 using FloatImage2 = itk::Image<float, 2>;
 using FloatImage3 = itk::Image<float, 3>;
 
-// Updates `filter` with progress.threads() work units, reporting its progress into
-// `progress`. Throws CancelledError if the job is cancelled (ITK's ProcessAborted),
-// StageError with ITK's description if the filter fails.
-void runItkFilter(itk::ProcessObject* filter, const ProgressSpan& progress);
+// Updates `filter` with control.threadCount() work units, reporting its progress to
+// `control` (1.0 at the end). Throws CancelledError if the control is cancelled (ITK's
+// ProcessAborted), StageError with ITK's description if the filter fails.
+void runItkFilter(itk::ProcessObject* filter, const RunControl& control);
 
 // A 2D ITK image over slice z of a float32 volume, without copying; spacing and origin
 // from the volume's x and y. Must not outlive the volume; used read-only.
@@ -35,7 +35,7 @@ enum class ItkExecution { Whole, Slabs };
 // Updates a 3D filter slab by slab and copies each slab of its float output into `out`
 // (whose dims must be the filter output's size).
 template <typename Filter>
-void runItkFilterInSlabs(Filter* filter, Volume& out, const ProgressSpan& progress) {
+void runItkFilterInSlabs(Filter* filter, Volume& out, const RunControl& control) {
     filter->UpdateOutputInformation();
     auto* output = filter->GetOutput();
     const auto whole = output->GetLargestPossibleRegion();
@@ -51,7 +51,7 @@ void runItkFilterInSlabs(Filter* filter, Volume& out, const ProgressSpan& progre
         slab.SetIndex(2, whole.GetIndex(2) + z0);
         slab.SetSize(2, itk::SizeValueType(z1 - z0));
         output->SetRequestedRegion(slab);
-        runItkFilter(filter, progress.sub(double(z0) / double(nz), double(z1) / double(nz)));
+        runItkFilter(filter, control.sub(double(z0) / double(nz), double(z1) / double(nz)));
         std::memcpy(out.data<float>() + z0 * plane, output->GetBufferPointer(),
                     std::size_t((z1 - z0) * plane) * sizeof(float));
     }
@@ -62,20 +62,20 @@ void runItkFilterInSlabs(Filter* filter, Volume& out, const ProgressSpan& progre
 // FloatImage2* and returns the filter's smart pointer; the filter's output must be a
 // float image of the same size. Returns float32 with the input's voxel size and origin.
 template <typename MakeFilter>
-Volume filterWithItk(const Volume& input, FilterMode mode, ItkExecution execution, const ProgressSpan& progress,
+Volume filterWithItk(const Volume& input, FilterMode mode, ItkExecution execution, const RunControl& control,
                      MakeFilter&& make) {
     requireNotEmpty(input, "input image");
-    progress.throwIfCancelled();
+    control.throwIfCancelled();
     const Volume source = asFloat32(input);
     if (mode == FilterMode::Volume3D) {
         auto image = itkView<float>(source);
         auto filter = make(image.GetPointer());
         if (execution == ItkExecution::Slabs) {
             Volume out = uninitializedFloat32Like(input);
-            runItkFilterInSlabs(filter.GetPointer(), out, progress);
+            runItkFilterInSlabs(filter.GetPointer(), out, control);
             return out;
         }
-        runItkFilter(filter.GetPointer(), progress);
+        runItkFilter(filter.GetPointer(), control);
         Volume out = volumeFromItk<float>(filter->GetOutput());
         out.setVoxelSize(input.voxelSize());
         out.setOrigin(input.origin());
@@ -87,7 +87,7 @@ Volume filterWithItk(const Volume& input, FilterMode mode, ItkExecution executio
     for (std::int64_t z = 0; z < nz; ++z) {
         auto slice = itkSliceView(source, z);
         auto filter = make(slice.GetPointer());
-        runItkFilter(filter.GetPointer(), progress.sub(double(z) / double(nz), double(z + 1) / double(nz)));
+        runItkFilter(filter.GetPointer(), control.sub(double(z) / double(nz), double(z + 1) / double(nz)));
         std::memcpy(out.bytes() + std::size_t(z) * sliceBytes, filter->GetOutput()->GetBufferPointer(), sliceBytes);
     }
     return out;

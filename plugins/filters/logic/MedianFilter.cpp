@@ -5,8 +5,7 @@
 #include <vector>
 
 #include "core/base/Errors.h"
-#include "core/jobs/JobContext.h"
-#include "plugins/filters/logic/Parallel.h"
+#include "core/base/Parallel.h"
 #include "plugins/filters/logic/SortingNetwork.h"
 
 namespace cellforge::filters {
@@ -149,14 +148,10 @@ void medianRowBySelection(const float* in, float* out, const Index3& dims, std::
 
 }  // namespace
 
-Volume medianFilter(const Volume& input, int radius, FilterMode mode, JobContext& context) {
-    return medianFilter(input, radius, mode, ProgressSpan(context));
-}
-
-Volume medianFilter(const Volume& input, int radius, FilterMode mode, const ProgressSpan& progress) {
+Volume medianFilter(const Volume& input, int radius, FilterMode mode, const RunControl& control) {
     requireNotEmpty(input, "input image");
     if (radius < 0) throw InputError("radius must not be negative, got " + std::to_string(radius));
-    progress.throwIfCancelled();
+    control.throwIfCancelled();
     const Volume source = asFloat32(input);
     Volume output = uninitializedFloat32Like(input);
     const float* in = source.data<float>();
@@ -164,28 +159,33 @@ Volume medianFilter(const Volume& input, int radius, FilterMode mode, const Prog
     const Index3 dims = input.dims();
     if (radius == 0) {
         std::memcpy(out, in, std::size_t(input.voxelCount()) * sizeof(float));
-        progress.set(1.0);
+        control.report(1.0);
         return output;
     }
-    const int threads = progress.threads();
     const std::int64_t side = 2 * std::int64_t(radius) + 1;
     const std::int64_t window = mode == FilterMode::Volume3D ? side * side * side : side * side;
     const std::int64_t rows = dims[1] * dims[2];
-    const std::size_t workers = std::size_t(std::max(1, threads));
+    const std::size_t workers = std::size_t(control.threadCount());
 
     if (window <= kMedianNetworkMaxWindow) {
         const MedianPlan plan = makePlan(radius, mode);
         std::vector<MedianScratch> scratch(workers);
-        parallelFor(rows, threads, progress, [&](std::int64_t row, int worker) {
-            const std::int64_t y = row % dims[1], z = row / dims[1];
-            medianRow(in, out + row * dims[0], dims, y, z, plan, scratch[std::size_t(worker)]);
-        });
+        parallelFor(
+            rows, control,
+            [&](std::int64_t row, int worker) {
+                const std::int64_t y = row % dims[1], z = row / dims[1];
+                medianRow(in, out + row * dims[0], dims, y, z, plan, scratch[std::size_t(worker)]);
+            },
+            kReportEachItem);
     } else {
         std::vector<std::vector<float>> windows(workers);
-        parallelFor(rows, threads, progress, [&](std::int64_t row, int worker) {
-            const std::int64_t y = row % dims[1], z = row / dims[1];
-            medianRowBySelection(in, out + row * dims[0], dims, y, z, radius, mode, windows[std::size_t(worker)]);
-        });
+        parallelFor(
+            rows, control,
+            [&](std::int64_t row, int worker) {
+                const std::int64_t y = row % dims[1], z = row / dims[1];
+                medianRowBySelection(in, out + row * dims[0], dims, y, z, radius, mode, windows[std::size_t(worker)]);
+            },
+            kReportEachItem);
     }
     return output;
 }

@@ -6,16 +6,11 @@
 
 #include "plugins/filters/logic/FilterCommon.h"
 
-namespace cellforge {
-class JobContext;
-}
-
 namespace cellforge::filters {
 
 // radius in voxels (0 copies the input). Output float32, same geometry.
 // Throws InputError for a negative radius.
-Volume medianFilter(const Volume& input, int radius, FilterMode mode, JobContext& context);
-Volume medianFilter(const Volume& input, int radius, FilterMode mode, const ProgressSpan& progress);
+Volume medianFilter(const Volume& input, int radius, FilterMode mode, const RunControl& control);
 
 // The largest window (voxel count) handled by comparator networks; larger windows use a
 // per-voxel selection (std::nth_element), slower but with the same result.

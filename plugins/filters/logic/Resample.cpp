@@ -11,7 +11,6 @@
 
 #include "core/base/Errors.h"
 #include "core/data/ItkView.h"
-#include "core/jobs/JobContext.h"
 #include "plugins/filters/logic/GaussianFilter.h"
 #include "plugins/filters/logic/ItkSupport.h"
 #include "plugins/filters/logic/Resampling.h"
@@ -25,7 +24,8 @@ Interpolation interpolationFromName(const std::string& name) {
     throw InputError("interpolation must be \"linear\", \"nearest\" or \"bspline\", got \"" + name + "\"");
 }
 
-Volume resampleToVoxelSize(const Volume& input, const ResampleParameters& p, FilterMode mode, JobContext& context) {
+Volume resampleToVoxelSize(const Volume& input, const ResampleParameters& p, FilterMode mode,
+                           const RunControl& control) {
     requireNotEmpty(input, "input image");
     requirePositive("voxel_size", p.voxelSize);
     const int resampledAxes = mode == FilterMode::Volume3D ? 3 : 2;
@@ -46,17 +46,16 @@ Volume resampleToVoxelSize(const Volume& input, const ResampleParameters& p, Fil
         if (p.antialias && factor > 1) sigma[i] = (factor - 1) / 2;
         identity = identity && n == input.dims()[i] && spacing[i] == input.voxelSize()[i];
     }
-    const ProgressSpan progress(context);
     if (identity) {
         Volume out = asFloat32(input).deepCopy();
-        progress.set(1.0);
+        control.report(1.0);
         return out;
     }
 
     const bool smooth = sigma[0] > 0 || sigma[1] > 0 || sigma[2] > 0;
     const bool bspline = p.interpolation == Interpolation::BSpline;
     const double smoothEnd = smooth ? 0.3 : 0.0, coefficientsEnd = bspline ? smoothEnd + 0.2 : smoothEnd;
-    const Volume source = smooth ? gaussianFilter(input, sigma, progress.sub(0.0, smoothEnd)) : asFloat32(input);
+    const Volume source = smooth ? gaussianFilter(input, sigma, control.sub(0.0, smoothEnd)) : asFloat32(input);
 
     using Resample = itk::ResampleImageFilter<FloatImage3, FloatImage3>;
     auto image = itkView<float>(source);
@@ -78,7 +77,7 @@ Volume resampleToVoxelSize(const Volume& input, const ResampleParameters& p, Fil
             auto decomposition = itk::BSplineDecompositionImageFilter<FloatImage3, FloatImage3>::New();
             decomposition->SetSplineOrder(3);
             decomposition->SetInput(image);
-            runItkFilter(decomposition.GetPointer(), progress.sub(smoothEnd, coefficientsEnd));
+            runItkFilter(decomposition.GetPointer(), control.sub(smoothEnd, coefficientsEnd));
             FloatImage3::Pointer coefficients = decomposition->GetOutput();
             coefficients->DisconnectPipeline();
             auto interpolator = itk::BSplineResampleImageFunction<FloatImage3, double>::New();
@@ -107,7 +106,7 @@ Volume resampleToVoxelSize(const Volume& input, const ResampleParameters& p, Fil
     Volume out = uninitializedFloat32(dims);
     out.setVoxelSize(spacing);
     out.setOrigin(origin);
-    runItkFilterInSlabs(filter.GetPointer(), out, progress.sub(coefficientsEnd, 1.0));
+    runItkFilterInSlabs(filter.GetPointer(), out, control.sub(coefficientsEnd, 1.0));
     return out;
 }
 

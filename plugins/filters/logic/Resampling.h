@@ -6,17 +6,13 @@
 
 #include "plugins/filters/logic/FilterCommon.h"
 
-namespace cellforge {
-class JobContext;
-}
-
 namespace cellforge::filters {
 
 // Averages factor³ blocks (factor² per slice in Slices2D: z is kept). An axis of size 1
 // is not binned; along other axes the last n mod factor voxels are dropped, so the
 // output has floor(n / factor) voxels and the origin stays. Throws InputError when an
 // axis is shorter than the factor.
-Volume binVolume(const Volume& input, int factor, FilterMode mode, JobContext& context);
+Volume binVolume(const Volume& input, int factor, FilterMode mode, const RunControl& control);
 
 enum class Interpolation { Linear, Nearest, BSpline };
 Interpolation interpolationFromName(const std::string& name);  // "linear", "nearest", "bspline"
@@ -34,6 +30,6 @@ struct ResampleParameters {
 // voxels (at least 1) of exactly the target size, centred on the input's centre, so the
 // extent changes by less than one target voxel. Slices2D keeps z as it is.
 Volume resampleToVoxelSize(const Volume& input, const ResampleParameters& parameters, FilterMode mode,
-                           JobContext& context);
+                           const RunControl& control);
 
 }  // namespace cellforge::filters

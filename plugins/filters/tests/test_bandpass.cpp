@@ -46,11 +46,10 @@ TEST(BandPass, LowPassRemovesASineAboveTheCutOffAndKeepsOneBelow) {
     const Index3 dims{64, 64, 16};
     const Volume fine = sine(dims, 0, 16.0);    // 1/16 Å⁻¹
     const Volume coarse = sine(dims, 1, 64.0);  // 1/64 Å⁻¹
-    JobContext ctx;
-    ctx.setThreadBudget(2);
+    const RunControl control = threadsControl(2);
     BandPassParameters p;
     p.lowPassA = 30.0;  // keeps below 1/30 Å⁻¹
-    const Volume out = bandPassFilter(sum(fine, coarse), p, FilterMode::Volume3D, ctx);
+    const Volume out = bandPassFilter(sum(fine, coarse), p, FilterMode::Volume3D, control);
     EXPECT_LT(maxAbsDiff(out, coarse), 1e-4);
     EXPECT_EQ(out.voxelSize(), fine.voxelSize());
 }
@@ -60,26 +59,26 @@ TEST(BandPass, HighPassRemovesASineBelowTheCutOffAndKeepsTheMean) {
     Volume coarse = sine(dims, 1, 64.0);
     for (std::int64_t i = 0; i < coarse.voxelCount(); ++i) coarse.data<float>()[i] += 5.f;
     const Volume fine = sine(dims, 0, 16.0);
-    JobContext ctx;
+    const RunControl control;
     BandPassParameters p;
     p.lowPassA = 0;
     p.highPassA = 30.0;
-    const Volume out = bandPassFilter(sum(fine, coarse), p, FilterMode::Volume3D, ctx);
+    const Volume out = bandPassFilter(sum(fine, coarse), p, FilterMode::Volume3D, control);
     Volume expected = fine.deepCopy();
     for (std::int64_t i = 0; i < expected.voxelCount(); ++i) expected.data<float>()[i] += 5.f;
     EXPECT_LT(maxAbsDiff(out, expected), 1e-4);
     p.keepMean = false;
-    const Volume zeroMean = bandPassFilter(sum(fine, coarse), p, FilterMode::Volume3D, ctx);
+    const Volume zeroMean = bandPassFilter(sum(fine, coarse), p, FilterMode::Volume3D, control);
     EXPECT_LT(maxAbsDiff(zeroMean, fine), 1e-4);
 }
 
 TEST(BandPass, SlicesModeIgnoresFrequenciesAlongZ) {
     const Volume alongZ = sine({16, 16, 32}, 2, 8.0);
-    JobContext ctx;
+    const RunControl control;
     BandPassParameters p;
     p.lowPassA = 20.0;
-    EXPECT_LT(maxAbsDiff(bandPassFilter(alongZ, p, FilterMode::Slices2D, ctx), alongZ), 1e-4);
-    EXPECT_GT(maxAbsDiff(bandPassFilter(alongZ, p, FilterMode::Volume3D, ctx), alongZ), 0.9);
+    EXPECT_LT(maxAbsDiff(bandPassFilter(alongZ, p, FilterMode::Slices2D, control), alongZ), 1e-4);
+    EXPECT_GT(maxAbsDiff(bandPassFilter(alongZ, p, FilterMode::Volume3D, control), alongZ), 0.9);
 }
 
 TEST(BandPass, PadsAwkwardSizesAndStillFilters) {
@@ -90,29 +89,29 @@ TEST(BandPass, PadsAwkwardSizesAndStillFilters) {
     const Index3 dims{61, 53, 9};
     const Volume fine = sine(dims, 0, 8.0);
     const Volume coarse = sine(dims, 1, 80.0);
-    JobContext ctx;
+    const RunControl control;
     BandPassParameters p;
     p.lowPassA = 25.0;
-    const Volume out = bandPassFilter(sum(fine, coarse), p, FilterMode::Slices2D, ctx);
+    const Volume out = bandPassFilter(sum(fine, coarse), p, FilterMode::Slices2D, control);
     EXPECT_EQ(out.dims(), dims);
     EXPECT_LT(maxAbsDiff(out, coarse, 8), 0.05);
 }
 
 TEST(BandPass, RefusesAnEmptyBand) {
     const Volume v = sine({16, 16, 16}, 0, 8.0);
-    JobContext ctx;
+    const RunControl control;
     BandPassParameters p;
     p.lowPassA = 50;
     p.highPassA = 20;
     try {
-        bandPassFilter(v, p, FilterMode::Volume3D, ctx);
+        bandPassFilter(v, p, FilterMode::Volume3D, control);
         FAIL() << "empty band accepted";
     } catch (const InputError& e) {
         EXPECT_NE(std::string(e.what()).find("highpass"), std::string::npos) << e.what();
     }
     p.highPassA = 0;
     p.lowPassA = -4;
-    EXPECT_THROW(bandPassFilter(v, p, FilterMode::Volume3D, ctx), InputError);
+    EXPECT_THROW(bandPassFilter(v, p, FilterMode::Volume3D, control), InputError);
 }
 
 TEST(BandPass, StopsWhenCancelled) {
@@ -120,6 +119,6 @@ TEST(BandPass, StopsWhenCancelled) {
     CancelOnFirstProgress c;
     BandPassParameters p;
     p.lowPassA = 20;
-    EXPECT_THROW(bandPassFilter(v, p, FilterMode::Volume3D, c.context), CancelledError);
-    EXPECT_LT(c.context.progress(), 1.0);
+    EXPECT_THROW(bandPassFilter(v, p, FilterMode::Volume3D, c.control), CancelledError);
+    EXPECT_LT(c.highest, 1.0);
 }

@@ -62,61 +62,59 @@ double stepHeight(const Volume& v) {
 
 TEST(Bilateral, SmoothsNoiseButKeepsTheStep) {
     const Volume v = noisyStep({32, 24, 12}, 1);
-    JobContext ctx;
-    ctx.setThreadBudget(2);
+    const RunControl control = threadsControl(2);
     BilateralParameters p;
     p.domainSigma = 1.5;
     p.rangeSigma = 3.0;
-    const Volume out = bilateralFilter(v, p, FilterMode::Volume3D, ctx);
+    const Volume out = bilateralFilter(v, p, FilterMode::Volume3D, control);
     EXPECT_EQ(out.voxelSize(), v.voxelSize());
     EXPECT_LT(flatNoise(out), 0.5 * flatNoise(v));
     EXPECT_GT(stepHeight(out), 9.0);
     // A Gaussian of the same width blurs the step instead.
-    const Volume blurred = gaussianFilter(v, 1.5, FilterMode::Volume3D, ctx);
+    const Volume blurred = gaussianFilter(v, 1.5, FilterMode::Volume3D, control);
     EXPECT_LT(stepHeight(blurred), 5.0);
 }
 
 TEST(Bilateral, SlicesModeFiltersEverySliceOnItsOwn) {
     const Volume v = noisyStep({20, 16, 3}, 2);
-    JobContext ctx;
+    const RunControl control;
     BilateralParameters p;
     p.rangeSigma = 2.0;
-    const Volume out = bilateralFilter(v, p, FilterMode::Slices2D, ctx);
+    const Volume out = bilateralFilter(v, p, FilterMode::Slices2D, control);
     Volume slice1({20, 16, 1}, ScalarType::Float32);
     std::copy(v.data<float>() + 320, v.data<float>() + 640, slice1.data<float>());
     slice1.setVoxelSize(v.voxelSize());
-    const Volume alone = bilateralFilter(slice1, p, FilterMode::Slices2D, ctx);
+    const Volume alone = bilateralFilter(slice1, p, FilterMode::Slices2D, control);
     for (std::int64_t i = 0; i < 320; ++i) ASSERT_FLOAT_EQ(out.data<float>()[320 + i], alone.data<float>()[i]);
 }
 
 TEST(Bilateral, RefusesBadParameters) {
     const Volume v = noisyStep({8, 8, 8}, 3);
-    JobContext ctx;
+    const RunControl control;
     BilateralParameters p;
     p.domainSigma = -1;
-    EXPECT_THROW(bilateralFilter(v, p, FilterMode::Volume3D, ctx), InputError);
+    EXPECT_THROW(bilateralFilter(v, p, FilterMode::Volume3D, control), InputError);
     p.domainSigma = 1;
     p.rangeSigma = -2;
-    EXPECT_THROW(bilateralFilter(v, p, FilterMode::Volume3D, ctx), InputError);
+    EXPECT_THROW(bilateralFilter(v, p, FilterMode::Volume3D, control), InputError);
 }
 
 class Diffusion : public ::testing::TestWithParam<bool> {
 protected:
-    Volume run(const Volume& v, const DiffusionParameters& p, FilterMode mode, JobContext& ctx) {
-        return GetParam() ? curvatureAnisotropicDiffusion(v, p, mode, ctx)
-                          : gradientAnisotropicDiffusion(v, p, mode, ctx);
+    Volume run(const Volume& v, const DiffusionParameters& p, FilterMode mode, const RunControl& control) {
+        return GetParam() ? curvatureAnisotropicDiffusion(v, p, mode, control)
+                          : gradientAnisotropicDiffusion(v, p, mode, control);
     }
 };
 
 TEST_P(Diffusion, SmoothsNoiseKeepsTheStepAndLeavesTheInputAlone) {
     const Volume v = noisyStep({32, 24, 12}, 4);
     const Volume original = v.deepCopy();
-    JobContext ctx;
-    ctx.setThreadBudget(2);
+    const RunControl control = threadsControl(2);
     DiffusionParameters p;
     p.iterations = 20;
     p.conductance = 1.0;
-    const Volume out = run(v, p, FilterMode::Volume3D, ctx);
+    const Volume out = run(v, p, FilterMode::Volume3D, control);
     EXPECT_LT(flatNoise(out), 0.7 * flatNoise(v));
     EXPECT_GT(stepHeight(out), 8.0);
     EXPECT_EQ(out.voxelSize(), v.voxelSize());
@@ -127,14 +125,14 @@ TEST_P(Diffusion, SmoothsNoiseKeepsTheStepAndLeavesTheInputAlone) {
 
 TEST_P(Diffusion, SlicesModeAllowsTheLarger2DTimeStep) {
     const Volume v = noisyStep({24, 20, 6}, 5);
-    JobContext ctx;
+    const RunControl control;
     DiffusionParameters p;
     p.timeStep = 0.1;
     p.iterations = 5;
-    const Volume out = run(v, p, FilterMode::Slices2D, ctx);
+    const Volume out = run(v, p, FilterMode::Slices2D, control);
     EXPECT_LT(flatNoise(out), flatNoise(v));
     try {
-        run(v, p, FilterMode::Volume3D, ctx);
+        run(v, p, FilterMode::Volume3D, control);
         FAIL() << "unstable 3D time step accepted";
     } catch (const InputError& e) {
         EXPECT_NE(std::string(e.what()).find("time_step"), std::string::npos) << e.what();
@@ -142,10 +140,10 @@ TEST_P(Diffusion, SlicesModeAllowsTheLarger2DTimeStep) {
     }
     p.timeStep = 0.05;
     p.iterations = 0;
-    EXPECT_THROW(run(v, p, FilterMode::Volume3D, ctx), InputError);
+    EXPECT_THROW(run(v, p, FilterMode::Volume3D, control), InputError);
     p.iterations = 3;
     p.conductance = 0;
-    EXPECT_THROW(run(v, p, FilterMode::Volume3D, ctx), InputError);
+    EXPECT_THROW(run(v, p, FilterMode::Volume3D, control), InputError);
 }
 
 TEST_P(Diffusion, StopsWhenCancelled) {
@@ -154,8 +152,8 @@ TEST_P(Diffusion, StopsWhenCancelled) {
     DiffusionParameters p;
     p.iterations = 200;
     const auto t0 = std::chrono::steady_clock::now();
-    EXPECT_THROW(run(v, p, FilterMode::Volume3D, c.context), CancelledError);
-    EXPECT_LT(c.context.progress(), 0.5);
+    EXPECT_THROW(run(v, p, FilterMode::Volume3D, c.control), CancelledError);
+    EXPECT_LT(c.highest, 0.5);
     // 200 iterations take many seconds; a prompt stop takes a few iterations at most.
     EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 5.0);
 }
@@ -172,12 +170,12 @@ TEST(AdaptiveHistogramEqualization, RaisesLocalContrastWithinTheRange) {
                 const float pattern = float(((x / 2) + (y / 2)) % 2);
                 v.data<float>()[v.index(x, y, z)] = x < 20 ? 100.f + pattern : 100.f + 50.f * pattern;
             }
-    JobContext ctx;
+    const RunControl control;
     EqualizationParameters p;
     p.radius = 4;
     p.alpha = 0.0;
     p.beta = 0.0;
-    const Volume out = adaptiveHistogramEqualization(v, p, FilterMode::Slices2D, ctx);
+    const Volume out = adaptiveHistogramEqualization(v, p, FilterMode::Slices2D, control);
     auto contrast = [](const Volume& img, std::int64_t x0) {
         double lo = 1e30, hi = -1e30;
         for (std::int64_t y = 8; y < 32; ++y)
@@ -196,11 +194,11 @@ TEST(AdaptiveHistogramEqualization, RaisesLocalContrastWithinTheRange) {
 
 TEST(AdaptiveHistogramEqualization, RefusesBadParameters) {
     const Volume v = randomVolume({8, 8, 8}, 1);
-    JobContext ctx;
+    const RunControl control;
     EqualizationParameters p;
     p.alpha = 1.5;
-    EXPECT_THROW(adaptiveHistogramEqualization(v, p, FilterMode::Volume3D, ctx), InputError);
+    EXPECT_THROW(adaptiveHistogramEqualization(v, p, FilterMode::Volume3D, control), InputError);
     p.alpha = 0.5;
     p.radius = 0;
-    EXPECT_THROW(adaptiveHistogramEqualization(v, p, FilterMode::Volume3D, ctx), InputError);
+    EXPECT_THROW(adaptiveHistogramEqualization(v, p, FilterMode::Volume3D, control), InputError);
 }

@@ -28,9 +28,8 @@ TEST(GaussianKernel, MatchesScipyDefinition) {
 TEST(GaussianFilter, SingleBrightVoxelGivesTheSampledKernel) {
     Volume v({41, 37, 33}, ScalarType::Float32);
     v.data<float>()[v.index(20, 18, 16)] = 1.0f;
-    JobContext ctx;
-    ctx.setThreadBudget(2);
-    const Volume out = gaussianFilter(v, 2.0, FilterMode::Volume3D, ctx);
+    const RunControl control = threadsControl(2);
+    const Volume out = gaussianFilter(v, 2.0, FilterMode::Volume3D, control);
     const auto k = gaussianKernel1d(2.0);
     double maxErr = 0, total = 0;
     for (std::int64_t z = 0; z < 33; ++z)
@@ -50,8 +49,8 @@ TEST(GaussianFilter, SingleBrightVoxelGivesTheSampledKernel) {
 TEST(GaussianFilter, SlicesModeSmoothsEachSliceAlone) {
     Volume v({31, 31, 5}, ScalarType::Float32);
     v.data<float>()[v.index(15, 15, 2)] = 1.0f;
-    JobContext ctx;
-    const Volume out = gaussianFilter(v, 1.5, FilterMode::Slices2D, ctx);
+    const RunControl control;
+    const Volume out = gaussianFilter(v, 1.5, FilterMode::Slices2D, control);
     const auto k = gaussianKernel1d(1.5);  // radius 6
     for (std::int64_t z = 0; z < 5; ++z)
         for (std::int64_t y = 0; y < 31; ++y)
@@ -72,8 +71,8 @@ static double reflected(const Volume& v, std::int64_t x, std::int64_t y, std::in
 TEST(GaussianFilter, BordersReflectLikeScipyEvenWhenTheKernelIsWiderThanTheVolume) {
     // sigma 1.5 → radius 6, wider than ny = 5 and nz = 3: the borders reflect repeatedly.
     const Volume v = randomVolume({13, 5, 3}, 7);
-    JobContext ctx;
-    const Volume out = gaussianFilter(v, 1.5, FilterMode::Volume3D, ctx);
+    const RunControl control;
+    const Volume out = gaussianFilter(v, 1.5, FilterMode::Volume3D, control);
     const auto k = gaussianKernel1d(1.5);
     const int r = 6;
     double maxErr = 0;
@@ -93,15 +92,15 @@ TEST(GaussianFilter, BordersReflectLikeScipyEvenWhenTheKernelIsWiderThanTheVolum
 
 TEST(GaussianFilter, PerAxisSigmaAndZeroSigmaAxisIsUntouched) {
     const Volume v = randomVolume({9, 8, 7}, 3);
-    JobContext ctx;
-    const Volume out = gaussianFilter(v, Vec3{0.0, 0.0, 0.0}, ctx);
+    const RunControl control;
+    const Volume out = gaussianFilter(v, Vec3{0.0, 0.0, 0.0}, control);
     for (std::int64_t i = 0; i < v.voxelCount(); ++i) ASSERT_EQ(out.data<float>()[i], v.data<float>()[i]);
     // Only z smoothed: a volume constant along z is unchanged.
     Volume layered({6, 5, 9}, ScalarType::Float32);
     for (std::int64_t z = 0; z < 9; ++z)
         for (std::int64_t y = 0; y < 5; ++y)
             for (std::int64_t x = 0; x < 6; ++x) layered.data<float>()[layered.index(x, y, z)] = float(x * 10 + y);
-    const Volume zOnly = gaussianFilter(layered, Vec3{0.0, 0.0, 2.0}, ctx);
+    const Volume zOnly = gaussianFilter(layered, Vec3{0.0, 0.0, 2.0}, control);
     for (std::int64_t i = 0; i < layered.voxelCount(); ++i)
         ASSERT_NEAR(zOnly.data<float>()[i], layered.data<float>()[i], 1e-4);
 }
@@ -111,9 +110,7 @@ TEST(GaussianFilter, KeepsGeometryAcceptsIntegerTypesAndIsThreadIndependent) {
     for (std::int64_t i = 0; i < v.voxelCount(); ++i) v.data<std::uint16_t>()[i] = std::uint16_t((i * 7919) % 4001);
     v.setVoxelSize({4.5, 4.5, 6.0});
     v.setOrigin({10.0, -3.0, 2.5});
-    JobContext one, two;
-    one.setThreadBudget(1);
-    two.setThreadBudget(2);
+    const RunControl one = threadsControl(1), two = threadsControl(2);
     const Volume a = gaussianFilter(v, 1.2, FilterMode::Volume3D, one);
     const Volume b = gaussianFilter(v.toFloat32(), 1.2, FilterMode::Volume3D, two);
     EXPECT_EQ(a.scalarType(), ScalarType::Float32);
@@ -127,23 +124,35 @@ TEST(GaussianFilter, KeepsGeometryAcceptsIntegerTypesAndIsThreadIndependent) {
 
 TEST(GaussianFilter, RefusesBadParameters) {
     const Volume v = randomVolume({8, 8, 8}, 1);
-    JobContext ctx;
+    const RunControl control;
     try {
-        gaussianFilter(v, -1.0, FilterMode::Volume3D, ctx);
+        gaussianFilter(v, -1.0, FilterMode::Volume3D, control);
         FAIL() << "negative sigma accepted";
     } catch (const InputError& e) {
         EXPECT_NE(std::string(e.what()).find("sigma"), std::string::npos) << e.what();
         EXPECT_NE(std::string(e.what()).find("-1"), std::string::npos) << e.what();
     }
-    EXPECT_THROW(gaussianFilter(v, std::nan(""), FilterMode::Volume3D, ctx), InputError);
-    EXPECT_THROW(gaussianFilter(v, 1.0, FilterMode::Volume3D, ctx, 0.0), InputError);
-    EXPECT_THROW(gaussianFilter(Volume(), 1.0, FilterMode::Volume3D, ctx), InputError);
+    EXPECT_THROW(gaussianFilter(v, std::nan(""), FilterMode::Volume3D, control), InputError);
+    EXPECT_THROW(gaussianFilter(v, 1.0, FilterMode::Volume3D, control, 0.0), InputError);
+    EXPECT_THROW(gaussianFilter(Volume(), 1.0, FilterMode::Volume3D, control), InputError);
 }
 
 TEST(GaussianFilter, StopsWhenCancelled) {
     const Volume v = randomVolume({96, 96, 96}, 2);
     CancelOnFirstProgress c;
-    EXPECT_THROW(gaussianFilter(v, 2.0, FilterMode::Volume3D, c.context), CancelledError);
+    EXPECT_THROW(gaussianFilter(v, 2.0, FilterMode::Volume3D, c.control), CancelledError);
     EXPECT_EQ(c.reports, 1);
-    EXPECT_LT(c.context.progress(), 0.5);
+    EXPECT_LT(c.highest, 0.5);
+}
+
+TEST(GaussianFilter, ReportsIntoTheRangeOfASubControlAndEndsThere) {
+    // How resampling runs its anti-aliasing Gaussian: as one step of a longer computation.
+    const Volume v = randomVolume({24, 20, 16}, 4);
+    ProgressLog log(2);
+    const Volume sub = gaussianFilter(v, 1.0, FilterMode::Volume3D, log.control.sub(0.2, 0.6));
+    EXPECT_TRUE(log.endsAtAndStaysWithin(0.2, 0.6));
+    EXPECT_GT(log.fractions.size(), 2u);  // both passes report, not just the end
+    // The thread budget and progress sink do not change the result.
+    const Volume plain = gaussianFilter(v, 1.0, FilterMode::Volume3D, RunControl());
+    for (std::int64_t i = 0; i < v.voxelCount(); ++i) ASSERT_EQ(sub.data<float>()[i], plain.data<float>()[i]);
 }

@@ -25,11 +25,10 @@ Volume ramp() {
 
 TEST(GradientMagnitude, RampGivesItsSlopeWithBothOperators) {
     const Volume v = ramp();
-    JobContext ctx;
-    ctx.setThreadBudget(2);
+    const RunControl control = threadsControl(2);
     for (GradientOperator op : {GradientOperator::Central, GradientOperator::Sobel}) {
-        const Volume perVoxel = gradientMagnitude(v, op, false, FilterMode::Volume3D, ctx);
-        const Volume perA = gradientMagnitude(v, op, true, FilterMode::Volume3D, ctx);
+        const Volume perVoxel = gradientMagnitude(v, op, false, FilterMode::Volume3D, control);
+        const Volume perA = gradientMagnitude(v, op, true, FilterMode::Volume3D, control);
         for (std::int64_t z = 1; z < 7; ++z)
             for (std::int64_t y = 1; y < 9; ++y)
                 for (std::int64_t x = 1; x < 11; ++x) {
@@ -37,7 +36,7 @@ TEST(GradientMagnitude, RampGivesItsSlopeWithBothOperators) {
                     ASSERT_NEAR(at(perA, x, y, z), 2.5, 1e-5);
                 }
         // In slices, z does not count.
-        const Volume slices = gradientMagnitude(v, op, false, FilterMode::Slices2D, ctx);
+        const Volume slices = gradientMagnitude(v, op, false, FilterMode::Slices2D, control);
         EXPECT_NEAR(at(slices, 5, 5, 5), 3.0, 1e-5);
     }
 }
@@ -45,9 +44,9 @@ TEST(GradientMagnitude, RampGivesItsSlopeWithBothOperators) {
 TEST(GradientMagnitude, SobelDiffersFromCentralOnACorner) {
     Volume v({9, 9, 9}, ScalarType::Float32);
     v.data<float>()[v.index(4, 4, 4)] = 1.f;
-    JobContext ctx;
-    const Volume c = gradientMagnitude(v, GradientOperator::Central, false, FilterMode::Volume3D, ctx);
-    const Volume s = gradientMagnitude(v, GradientOperator::Sobel, false, FilterMode::Volume3D, ctx);
+    const RunControl control;
+    const Volume c = gradientMagnitude(v, GradientOperator::Central, false, FilterMode::Volume3D, control);
+    const Volume s = gradientMagnitude(v, GradientOperator::Sobel, false, FilterMode::Volume3D, control);
     EXPECT_FLOAT_EQ(at(c, 5, 5, 4), 0.f);  // not a neighbour along an axis
     EXPECT_GT(at(s, 5, 5, 4), 0.f);        // the Sobel smoothing spreads to it
     EXPECT_FLOAT_EQ(at(c, 5, 4, 4), 0.5f);

@@ -13,9 +13,8 @@ using namespace cellforge::filters::testing;
 TEST(ZScore, GivesZeroMeanAndUnitDeviation) {
     Volume v = randomVolume({30, 20, 10}, 3, 50.f, 90.f);
     v.setVoxelSize({3, 3, 3});
-    JobContext ctx;
-    ctx.setThreadBudget(2);
-    const Volume out = zScoreNormalize(v, FilterMode::Volume3D, ctx);
+    const RunControl control = threadsControl(2);
+    const Volume out = zScoreNormalize(v, FilterMode::Volume3D, control);
     const VolumeStatistics s = computeStatistics(out);
     EXPECT_NEAR(s.mean, 0.0, 1e-5);
     EXPECT_NEAR(s.rms, 1.0, 1e-5);
@@ -29,8 +28,8 @@ TEST(ZScore, PerSliceNormalizesEachSlice) {
     Volume v({10, 10, 3}, ScalarType::Int16);
     for (std::int64_t i = 0; i < v.voxelCount(); ++i)
         v.data<std::int16_t>()[i] = std::int16_t((i % 100) * (i / 100 + 1) + 1000 * (i / 100));
-    JobContext ctx;
-    const Volume out = zScoreNormalize(v, FilterMode::Slices2D, ctx);
+    const RunControl control;
+    const Volume out = zScoreNormalize(v, FilterMode::Slices2D, control);
     for (std::int64_t z = 0; z < 3; ++z) {
         double s = 0, ss = 0;
         for (std::int64_t i = 0; i < 100; ++i) {
@@ -41,7 +40,7 @@ TEST(ZScore, PerSliceNormalizesEachSlice) {
         EXPECT_NEAR(s / 100, 0.0, 1e-5);
         EXPECT_NEAR(std::sqrt(ss / 100), 1.0, 1e-5);
     }
-    const Volume flat = zScoreNormalize(constantVolume({4, 4, 4}, 7.f), FilterMode::Volume3D, ctx);
+    const Volume flat = zScoreNormalize(constantVolume({4, 4, 4}, 7.f), FilterMode::Volume3D, control);
     for (std::int64_t i = 0; i < 64; ++i) EXPECT_EQ(flat.data<float>()[i], 0.f);
 }
 
@@ -57,8 +56,8 @@ TEST(Percentile, InterpolatesLikeNumpy) {
 TEST(Percentile, MapsToUnitRangeAndClips) {
     Volume v({101, 1, 1}, ScalarType::UInt8);
     for (int i = 0; i <= 100; ++i) v.data<std::uint8_t>()[i] = std::uint8_t(100 - i);  // 100 .. 0
-    JobContext ctx;
-    const Volume out = percentileNormalize(v, 10.0, 90.0, FilterMode::Volume3D, ctx);
+    const RunControl control;
+    const Volume out = percentileNormalize(v, 10.0, 90.0, FilterMode::Volume3D, control);
     // The 10th percentile is 10, the 90th is 90: v → (v - 10) / 80, clipped.
     for (int i = 0; i <= 100; ++i) {
         const double value = 100 - i;
@@ -69,11 +68,11 @@ TEST(Percentile, MapsToUnitRangeAndClips) {
 
 TEST(Percentile, RefusesBadPercentiles) {
     const Volume v = randomVolume({5, 5, 5}, 1);
-    JobContext ctx;
-    EXPECT_THROW(percentileNormalize(v, 90, 10, FilterMode::Volume3D, ctx), InputError);
-    EXPECT_THROW(percentileNormalize(v, -1, 10, FilterMode::Volume3D, ctx), InputError);
+    const RunControl control;
+    EXPECT_THROW(percentileNormalize(v, 90, 10, FilterMode::Volume3D, control), InputError);
+    EXPECT_THROW(percentileNormalize(v, -1, 10, FilterMode::Volume3D, control), InputError);
     try {
-        percentileNormalize(v, 5, 150, FilterMode::Volume3D, ctx);
+        percentileNormalize(v, 5, 150, FilterMode::Volume3D, control);
         FAIL();
     } catch (const InputError& e) {
         EXPECT_NE(std::string(e.what()).find("high_percentile"), std::string::npos) << e.what();
@@ -85,12 +84,24 @@ TEST(Invert, SwapsDarkAndBright) {
     v.data<std::uint16_t>()[0] = 10;
     v.data<std::uint16_t>()[1] = 15;
     v.data<std::uint16_t>()[2] = 40;
-    JobContext ctx;
-    const Volume range = invertContrast(v, InversionMethod::Range, ctx);
+    const RunControl control;
+    const Volume range = invertContrast(v, InversionMethod::Range, control);
     EXPECT_EQ(range.data<float>()[0], 40.f);
     EXPECT_EQ(range.data<float>()[1], 35.f);
     EXPECT_EQ(range.data<float>()[2], 10.f);
-    const Volume neg = invertContrast(v, InversionMethod::Negate, ctx);
+    const Volume neg = invertContrast(v, InversionMethod::Negate, control);
     EXPECT_EQ(neg.data<float>()[1], -15.f);
     EXPECT_THROW(inversionMethodFromName("upside-down"), InputError);
+}
+
+TEST(ZScore, ReportsTheStatisticsThenTheMappingUpToOne) {
+    const Volume v = randomVolume({64, 64, 32}, 5);
+    ProgressLog whole(2);
+    zScoreNormalize(v, FilterMode::Volume3D, whole.control);
+    EXPECT_TRUE(whole.endsAtAndStaysWithin(0.0, 1.0));
+    ASSERT_FALSE(whole.fractions.empty());
+    EXPECT_EQ(whole.fractions.front(), 0.5);  // the statistics, before the mapping
+    ProgressLog slices(2);
+    zScoreNormalize(v, FilterMode::Slices2D, slices.control);
+    EXPECT_TRUE(slices.endsAtAndStaysWithin(0.0, 1.0));
 }

@@ -26,10 +26,9 @@ TEST(ItkSupport, SlabsGiveTheSameResultAsOneUpdate) {
     Volume v = randomVolume({256, 256, 50}, 12);
     v.setVoxelSize({3, 4, 5});
     v.setOrigin({7, 8, 9});
-    JobContext ctx;
-    ctx.setThreadBudget(2);
-    const Volume whole = filterWithItk(v, FilterMode::Volume3D, ItkExecution::Whole, ProgressSpan(ctx), meanFilter);
-    const Volume slabs = filterWithItk(v, FilterMode::Volume3D, ItkExecution::Slabs, ProgressSpan(ctx), meanFilter);
+    const RunControl control = threadsControl(2);
+    const Volume whole = filterWithItk(v, FilterMode::Volume3D, ItkExecution::Whole, control, meanFilter);
+    const Volume slabs = filterWithItk(v, FilterMode::Volume3D, ItkExecution::Slabs, control, meanFilter);
     ASSERT_EQ(slabs.dims(), v.dims());
     EXPECT_EQ(slabs.voxelSize(), v.voxelSize());
     EXPECT_EQ(slabs.origin(), v.origin());
@@ -46,8 +45,8 @@ TEST(ItkSupport, SlabsGiveTheSameResultAsOneUpdate) {
 
 TEST(ItkSupport, SlicesUseA2DWindowAndCancellationStopsBetweenSlabs) {
     Volume v = randomVolume({64, 64, 6}, 13);
-    JobContext ctx;
-    const Volume slices = filterWithItk(v, FilterMode::Slices2D, ItkExecution::Slabs, ProgressSpan(ctx), meanFilter);
+    const RunControl control;
+    const Volume slices = filterWithItk(v, FilterMode::Slices2D, ItkExecution::Slabs, control, meanFilter);
     double sum = 0;
     for (int y = 18; y <= 22; ++y)
         for (int x = 8; x <= 12; ++x) sum += at(v, x, y, 3);
@@ -55,7 +54,29 @@ TEST(ItkSupport, SlicesUseA2DWindowAndCancellationStopsBetweenSlabs) {
 
     const Volume big = randomVolume({512, 512, 40}, 14);
     CancelOnFirstProgress c;
-    EXPECT_THROW(filterWithItk(big, FilterMode::Volume3D, ItkExecution::Slabs, ProgressSpan(c.context), meanFilter),
-                 CancelledError);
-    EXPECT_LT(c.context.progress(), 0.5);
+    EXPECT_THROW(filterWithItk(big, FilterMode::Volume3D, ItkExecution::Slabs, c.control, meanFilter), CancelledError);
+    EXPECT_LT(c.highest, 0.5);
+}
+
+TEST(ItkSupport, RunItkFilterUsesTheThreadBudgetAndReportsIntoItsRange) {
+    const Volume v = randomVolume({64, 64, 16}, 15);
+    auto image = itkView<float>(v);
+    auto filter = meanFilter(image.GetPointer());
+    ProgressLog log(3);
+    runItkFilter(filter.GetPointer(), log.control.sub(0.25, 0.75));
+    EXPECT_EQ(filter->GetNumberOfWorkUnits(), 3u);
+    EXPECT_TRUE(log.endsAtAndStaysWithin(0.25, 0.75));
+    // Slab by slab, the slabs share the range in order and the last one ends it.
+    ProgressLog slabs(2);
+    filterWithItk(v, FilterMode::Volume3D, ItkExecution::Slabs, slabs.control, meanFilter);
+    EXPECT_TRUE(slabs.endsAtAndStaysWithin(0.0, 1.0));
+}
+
+TEST(ItkSupport, ACancelBeforeTheRunStopsItBeforeAnyWork) {
+    const Volume v = randomVolume({32, 32, 8}, 16);
+    std::atomic<bool> cancelled{true};
+    ProgressLog log(2);
+    log.control.cancel = &cancelled;
+    EXPECT_THROW(filterWithItk(v, FilterMode::Slices2D, ItkExecution::Slabs, log.control, meanFilter), CancelledError);
+    EXPECT_TRUE(log.fractions.empty());
 }

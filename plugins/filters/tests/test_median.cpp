@@ -80,11 +80,10 @@ static Volume bruteMedian(const Volume& v, int r, bool slices) {
 TEST(MedianFilter, EqualsTheMiddleOfEveryReflectedWindow) {
     // Dimensions smaller than the window in y and z exercise repeated reflection.
     const Volume v = randomVolume({70, 9, 4}, 5);
-    JobContext ctx;
-    ctx.setThreadBudget(2);
+    const RunControl control = threadsControl(2);
     for (int r : {1, 2, 3}) {
         for (FilterMode mode : {FilterMode::Volume3D, FilterMode::Slices2D}) {
-            const Volume out = medianFilter(v, r, mode, ctx);
+            const Volume out = medianFilter(v, r, mode, control);
             const Volume ref = bruteMedian(v, r, mode == FilterMode::Slices2D);
             for (std::int64_t i = 0; i < v.voxelCount(); ++i)
                 ASSERT_EQ(out.data<float>()[i], ref.data<float>()[i]) << "r=" << r << " i=" << i;
@@ -94,8 +93,8 @@ TEST(MedianFilter, EqualsTheMiddleOfEveryReflectedWindow) {
 
 TEST(MedianFilter, LargeWindowsUseSelectionWithTheSameResult) {
     const Volume v = randomVolume({15, 14, 13}, 9);
-    JobContext ctx;
-    const Volume out = medianFilter(v, 6, FilterMode::Volume3D, ctx);  // 13³ > network limit
+    const RunControl control;
+    const Volume out = medianFilter(v, 6, FilterMode::Volume3D, control);  // 13³ > network limit
     const Volume ref = bruteMedian(v, 6, false);
     for (std::int64_t i = 0; i < v.voxelCount(); ++i) ASSERT_EQ(out.data<float>()[i], ref.data<float>()[i]);
 }
@@ -114,10 +113,9 @@ TEST(MedianFilter, RemovesSaltAndPepperFromAFlatImage) {
         v.data<std::uint8_t>()[i] = value;
     }
     ASSERT_GT(corrupted, 1000);
-    JobContext ctx;
-    ctx.setThreadBudget(2);
+    const RunControl control = threadsControl(2);
     for (FilterMode mode : {FilterMode::Volume3D, FilterMode::Slices2D}) {
-        const Volume out = medianFilter(v, mode == FilterMode::Volume3D ? 1 : 2, mode, ctx);
+        const Volume out = medianFilter(v, mode == FilterMode::Volume3D ? 1 : 2, mode, control);
         EXPECT_EQ(out.scalarType(), ScalarType::Float32);
         std::int64_t wrong = 0;
         for (std::int64_t i = 0; i < v.voxelCount(); ++i) wrong += out.data<float>()[i] != 100.0f;
@@ -129,13 +127,13 @@ TEST(MedianFilter, KeepsGeometryAndRefusesBadRadius) {
     Volume v = randomVolume({10, 10, 10}, 1);
     v.setVoxelSize({7.0, 7.0, 7.0});
     v.setOrigin({1.0, 2.0, 3.0});
-    JobContext ctx;
-    const Volume zero = medianFilter(v, 0, FilterMode::Volume3D, ctx);
+    const RunControl control;
+    const Volume zero = medianFilter(v, 0, FilterMode::Volume3D, control);
     EXPECT_EQ(zero.voxelSize(), v.voxelSize());
     EXPECT_EQ(zero.origin(), v.origin());
     for (std::int64_t i = 0; i < v.voxelCount(); ++i) ASSERT_EQ(zero.data<float>()[i], v.data<float>()[i]);
     try {
-        medianFilter(v, -2, FilterMode::Volume3D, ctx);
+        medianFilter(v, -2, FilterMode::Volume3D, control);
         FAIL() << "negative radius accepted";
     } catch (const InputError& e) {
         EXPECT_NE(std::string(e.what()).find("radius"), std::string::npos) << e.what();
@@ -145,6 +143,15 @@ TEST(MedianFilter, KeepsGeometryAndRefusesBadRadius) {
 TEST(MedianFilter, StopsWhenCancelled) {
     const Volume v = randomVolume({64, 64, 64}, 2);
     CancelOnFirstProgress c;
-    EXPECT_THROW(medianFilter(v, 2, FilterMode::Volume3D, c.context), CancelledError);
-    EXPECT_LT(c.context.progress(), 0.5);
+    EXPECT_THROW(medianFilter(v, 2, FilterMode::Volume3D, c.control), CancelledError);
+    EXPECT_LT(c.highest, 0.5);
+}
+
+TEST(MedianFilter, ReportsProgressUpToOne) {
+    const Volume v = randomVolume({16, 12, 10}, 3);
+    for (int r : {0, 1}) {
+        ProgressLog log(2);
+        medianFilter(v, r, FilterMode::Volume3D, log.control);
+        EXPECT_TRUE(log.endsAtAndStaysWithin(0.0, 1.0)) << "r=" << r;
+    }
 }

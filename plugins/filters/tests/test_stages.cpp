@@ -21,6 +21,20 @@ using namespace cellforge::filters::testing;
 
 namespace {
 
+// A job that asks for cancellation the first time its progress is reported, i.e. once
+// the stage has started its work: the filter sees it through context.control().
+struct CancelJobOnFirstProgress {
+    JobContext context;
+    int reports = 0;
+    CancelJobOnFirstProgress() {
+        context.setThreadBudget(2);
+        context.setProgressSink([this](double, const std::string&) {
+            ++reports;
+            context.requestCancel();
+        });
+    }
+};
+
 const std::vector<std::string> kStageIds = {
     "filters.bandpass",
     "filters.bilateral",
@@ -39,7 +53,7 @@ const std::vector<std::string> kStageIds = {
 
 StageRegistry registry() {
     StageRegistry r;
-    filters::registerFilterStages(r);
+    for (const StagePtr& stage : filters::makeStages()) r.add(stage, "filters");
     return r;
 }
 
@@ -69,7 +83,9 @@ TEST(FilterStages, EveryStageHasImagePortsAndDocumentedParameters) {
         EXPECT_EQ(info.outputs[0].name, "image");
         for (const auto& p : info.parameters) {
             EXPECT_FALSE(p.help.empty()) << id << "." << p.name;
-            if (p.type == ParamType::Enum) EXPECT_FALSE(p.choices.empty()) << id << "." << p.name;
+            if (p.type == ParamType::Enum) {
+                EXPECT_FALSE(p.choices.empty()) << id << "." << p.name;
+            }
         }
         if (id != "filters.invert") {
             const ParameterSpec* mode = findParam(info, "mode");
@@ -178,8 +194,9 @@ TEST(FilterStages, CancelledRunThrowsCancelled) {
     for (const std::string id : {"filters.gaussian", "filters.median", "filters.bilateral", "filters.resample"}) {
         const auto stage = r.require(id);
         const ParameterValues params = validateParameters(stage->info().parameters, {}, id);
-        CancelOnFirstProgress c;
+        CancelJobOnFirstProgress c;
         EXPECT_THROW(stage->run(imageInput(v), params, c.context), CancelledError) << id;
+        EXPECT_GE(c.reports, 1) << id;  // the job's progress reached the sink before the cancel
         EXPECT_LT(c.context.progress(), 1.0) << id;
     }
 }

@@ -7,7 +7,7 @@
 #include <optional>
 
 #include "core/base/Errors.h"
-#include "plugins/metrics/logic/ConnectedComponents.h"
+#include "core/imaging/ConnectedComponents.h"
 
 namespace cellforge::fit {
 
@@ -115,13 +115,13 @@ void validate(const VesicleFitSettings& s) {
         throw InputError(describe("thickness_max", s.thicknessMax, ">= thickness_min > 0"));
 }
 
-VesicleFitResult closeVesicles(std::uint16_t* labels, const float* probability, const metrics::Dims3& dims,
-                               const VesicleFitSettings& s, const metrics::RunControl& control) {
+VesicleFitResult closeVesicles(std::uint16_t* labels, const float* probability, const imaging::Dims3& dims,
+                               const VesicleFitSettings& s, const RunControl& control) {
     validate(s);
     const std::int64_t nx = dims[0], ny = dims[1], nz = dims[2], count = nx * ny * nz;
     std::vector<std::uint8_t> membrane(static_cast<std::size_t>(count));
     for (std::int64_t i = 0; i < count; ++i) membrane[std::size_t(i)] = labels[i] == s.membraneLabel;
-    const metrics::Components components = metrics::connectedComponents(membrane.data(), dims, 26, control);
+    const imaging::Components components = imaging::connectedComponents(membrane.data(), dims, 26, control);
 
     // Voxels of each large component, in raster order.
     std::vector<std::vector<std::int64_t>> voxels(components.count + 1);

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "plugins/metrics/logic/LabelGrid.h"
+#include "core/imaging/LabelGrid.h"
 
 namespace cellforge::fit {
 
@@ -48,7 +48,7 @@ void validate(const VesicleFitSettings& settings);
 // Rewrites `labels` (dims[0] * dims[1] * dims[2], x fastest) in place. `probability`,
 // when not null, is the membrane probability on the same grid. Only background voxels
 // become membrane, and only membrane voxels of a closed component become background.
-VesicleFitResult closeVesicles(std::uint16_t* labels, const float* probability, const metrics::Dims3& dims,
-                               const VesicleFitSettings& settings, const metrics::RunControl& control = {});
+VesicleFitResult closeVesicles(std::uint16_t* labels, const float* probability, const imaging::Dims3& dims,
+                               const VesicleFitSettings& settings, const RunControl& control = {});
 
 }  // namespace cellforge::fit

@@ -4,6 +4,7 @@
 #include "core/data/LabelVolume.h"
 #include "core/data/Table.h"
 #include "core/jobs/JobContext.h"
+#include "core/plugin/StageInvocation.h"
 #include "core/plugin/testing/LoadedPlugins.h"
 #include "plugins/fit/FitStages.h"
 #include "plugins/fit/logic/VesicleFit.h"
@@ -19,7 +20,7 @@ namespace {
 
 constexpr std::int64_t kNx = 72, kNy = 64, kNz = 56;
 constexpr std::uint16_t kMembrane = 2, kProtein = 1;
-const metrics::Dims3 kDims{kNx, kNy, kNz};
+const imaging::Dims3 kDims{kNx, kNy, kNz};
 
 std::int64_t at(std::int64_t x, std::int64_t y, std::int64_t z) { return x + kNx * (y + kNy * z); }
 
@@ -156,12 +157,13 @@ TEST(VesicleFit, BadSettingsAreRefusedWithTheirName) {
 
 TEST(VesicleFitStage, ClosesVesiclesAndRefusesMismatchedProbabilities) {
     const StagePtr stage = makeStages().at(0);
-    EXPECT_EQ(stage->info().id, "fit.vesicles");
+    EXPECT_EQ(stage->info().id, "fit.close_vesicles");
+    EXPECT_EQ(stage->info().aliases, std::vector<std::string>{"fit.vesicles"});
     auto labels = std::make_shared<LabelVolume>(Index3{kNx, kNy, kNz});
     const auto slicewise = slicewiseVesicle();
     std::copy(slicewise.begin(), slicewise.end(), labels->labels());
     const ParameterValues params =
-        validateParameters(stage->info().parameters, {{"min_voxels", std::int64_t(500)}}, "fit.vesicles");
+        validateParameters(stage->info().parameters, {{"min_voxels", std::int64_t(500)}}, "fit.close_vesicles");
     JobContext context;
     const PortData out = stage->run({{"labels", labels}}, params, context);
     const auto closed = dataAs<LabelVolume>(out.at("labels"), "labels");
@@ -187,14 +189,24 @@ TEST(VesicleFitStage, ACancelledRunChangesNothing) {
     const auto slicewise = slicewiseVesicle();
     std::copy(slicewise.begin(), slicewise.end(), labels->labels());
     const ParameterValues params =
-        validateParameters(stage->info().parameters, {{"min_voxels", std::int64_t(500)}}, "fit.vesicles");
+        validateParameters(stage->info().parameters, {{"min_voxels", std::int64_t(500)}}, "fit.close_vesicles");
     JobContext context;
-    context.requestCancel();
-    EXPECT_THROW(stage->run({{"labels", labels}}, params, context), CancelledError);
+    // Cancelled mid-run, at the first progress report of the fit.
+    bool reported = false;
+    context.setProgressSink([&](double, const std::string&) {
+        reported = true;
+        context.requestCancel();
+    });
+    EXPECT_THROW(invokeStage(*stage, {{"labels", labels}}, {{"min_voxels", std::int64_t(500)}}, context, "test"),
+                 CancelledError);
+    EXPECT_TRUE(reported);
     EXPECT_EQ(std::vector<std::uint16_t>(labels->labels(), labels->labels() + labels->voxelCount()), slicewise);
 }
 
 TEST(VesicleFitStage, ThePluginRegistersTheStage) {
     test_support::LoadedPlugins plugins(CELLFORGE_BINARY_DIR "/lib/cellforge/plugins");
-    EXPECT_NE(plugins.registry.find("fit.vesicles"), nullptr);
+    EXPECT_NE(plugins.registry.find("fit.close_vesicles"), nullptr);
+    // Pipelines written with the former id keep working.
+    EXPECT_EQ(plugins.registry.find("fit.vesicles"), plugins.registry.find("fit.close_vesicles"));
+    EXPECT_EQ(plugins.registry.canonicalId("fit.vesicles"), "fit.close_vesicles");
 }

@@ -251,15 +251,15 @@ double hausdorffDistance(const Mesh& a, const Mesh& b, double sampling) {
 
 // ---------------------------------------------------------------- remeshing and smoothing
 
-Mesh remeshIsotropic(const Mesh& mesh, const RemeshOptions& options, const Feedback& feedback) {
+Mesh remeshIsotropic(const Mesh& mesh, const RemeshOptions& options, const RunControl& control) {
     if (options.iterations < 1) throw InputError("iterations: must be at least 1, got " + std::to_string(options.iterations));
     if (options.targetEdgeLength < 0) throw InputError("target_edge_length: must be >= 0 Å");
     const double target = options.targetEdgeLength > 0 ? options.targetEdgeLength : meanEdgeLength(mesh);
     auto rm = toSurfaceMesh(mesh, "isotropic remeshing");
     auto constrained = markConstrainedEdges(rm, options.keepRegionBorders);
     for (int i = 0; i < options.iterations; ++i) {
-        feedback.throwIfCancelled();
-        feedback.report(double(i) / options.iterations, "isotropic remeshing, pass " + std::to_string(i + 1));
+        control.throwIfCancelled();
+        control.report(double(i) / options.iterations, "isotropic remeshing, pass " + std::to_string(i + 1));
         PMP::isotropic_remeshing(faces(rm.mesh), target, rm.mesh,
                                  CGAL::parameters::number_of_iterations(1)
                                      .edge_is_constrained_map(constrained)
@@ -267,11 +267,11 @@ Mesh remeshIsotropic(const Mesh& mesh, const RemeshOptions& options, const Feedb
                                      .protect_constraints(false)
                                      .number_of_relaxation_steps(3));
     }
-    feedback.report(1.0, "isotropic remeshing done");
+    control.report(1.0, "isotropic remeshing done");
     return fromSurfaceMesh(rm);
 }
 
-Mesh smoothAngles(const Mesh& mesh, int iterations, const Feedback& feedback) {
+Mesh smoothAngles(const Mesh& mesh, int iterations, const RunControl& control) {
     if (iterations < 1) throw InputError("iterations: must be at least 1, got " + std::to_string(iterations));
     auto rm = toSurfaceMesh(mesh, "angle-based smoothing");
     auto constrainedEdges = markConstrainedEdges(rm, true);
@@ -282,8 +282,8 @@ Mesh smoothAngles(const Mesh& mesh, int iterations, const Feedback& feedback) {
             constrainedVertices[rm.mesh.vertex(e, 1)] = true;
         }
     for (int i = 0; i < iterations; ++i) {
-        feedback.throwIfCancelled();
-        feedback.report(double(i) / iterations, "angle-based smoothing");
+        control.throwIfCancelled();
+        control.report(double(i) / iterations, "angle-based smoothing");
         PMP::angle_and_area_smoothing(rm.mesh, CGAL::parameters::number_of_iterations(1)
                                                    .use_area_smoothing(false)
                                                    .use_safety_constraints(true)
@@ -291,7 +291,7 @@ Mesh smoothAngles(const Mesh& mesh, int iterations, const Feedback& feedback) {
                                                    .vertex_is_constrained_map(constrainedVertices)
                                                    .edge_is_constrained_map(constrainedEdges));
     }
-    feedback.report(1.0, "angle-based smoothing done");
+    control.report(1.0, "angle-based smoothing done");
     return fromSurfaceMesh(rm);
 }
 
@@ -314,7 +314,7 @@ struct CountOrErrorStop {
 
 }  // namespace
 
-Mesh decimate(const Mesh& mesh, const DecimateOptions& options, const Feedback& feedback) {
+Mesh decimate(const Mesh& mesh, const DecimateOptions& options, const RunControl& control) {
     if (options.targetTriangles == 0 && options.maxError <= 0)
         throw InputError("decimation needs target_triangles > 0 or max_error > 0 Å");
     using GH = SMS::GarlandHeckbert_plane_policies<SurfaceMesh, K>;
@@ -331,10 +331,10 @@ Mesh decimate(const Mesh& mesh, const DecimateOptions& options, const Feedback& 
                                .edge_is_constrained_map(constrained));
         return fromSurfaceMesh(rm);
     };
-    feedback.report(0.05, "decimation");
+    control.report(0.05, "decimation");
     if (options.maxError <= 0) {
         auto out = run(0);
-        feedback.report(1.0, "decimation done");
+        control.report(1.0, "decimation done");
         return out;
     }
     // The quadric bound keeps new vertices near the input's planes; a new triangle can
@@ -342,22 +342,23 @@ Mesh decimate(const Mesh& mesh, const DecimateOptions& options, const Feedback& 
     double bound = options.maxError;
     Mesh out;
     for (int attempt = 0; attempt < 5; ++attempt) {
-        feedback.throwIfCancelled();
+        control.throwIfCancelled();
         out = run(bound);
         const double distance = hausdorffDistance(out, mesh, 0.5 * options.maxError);
-        feedback.note("decimation with quadric bound " + std::to_string(bound) + " Å: " +
-                      std::to_string(out.triangles.size()) + " triangles, Hausdorff distance " + std::to_string(distance) + " Å");
+        control.note("decimation with quadric bound " + std::to_string(bound) + " Å: " +
+                     std::to_string(out.triangles.size()) + " triangles, Hausdorff distance " +
+                     std::to_string(distance) + " Å");
         if (distance <= options.maxError) break;
         bound *= 0.5;
-        feedback.report(0.05 + 0.18 * (attempt + 1), "decimation: tightening the bound");
+        control.report(0.05 + 0.18 * (attempt + 1), "decimation: tightening the bound");
     }
-    feedback.report(1.0, "decimation done");
+    control.report(1.0, "decimation done");
     return out;
 }
 
 // ---------------------------------------------------------------- repair
 
-Mesh repairSurface(const Mesh& input, const RepairOptions& options, RepairReport& report, const Feedback& feedback) {
+Mesh repairSurface(const Mesh& input, const RepairOptions& options, RepairReport& report, const RunControl& control) {
     report = RepairReport{};
     if (!input.tetrahedra.empty())
         throw InputError("mesh: repair works on triangle surfaces; this mesh has " + std::to_string(input.tetrahedra.size()) +
@@ -373,7 +374,7 @@ Mesh repairSurface(const Mesh& input, const RepairOptions& options, RepairReport
         polygons.push_back({std::size_t(t[0]), std::size_t(t[1]), std::size_t(t[2])});
         regions.push_back(hasRegions ? input.triangleRegions[i] : 0);
     }
-    feedback.report(0.05, "repair: merging points");
+    control.report(0.05, "repair: merging points");
     const std::size_t before = points.size();
     PMP::merge_duplicate_points_in_polygon_soup(points, polygons);
     report.mergedPoints = before - points.size();
@@ -401,7 +402,7 @@ Mesh repairSurface(const Mesh& input, const RepairOptions& options, RepairReport
     regions.swap(keptRegions);
     if (polygons.empty()) throw InputError("mesh: every triangle is degenerate; nothing is left to repair");
 
-    feedback.report(0.15, "repair: orienting");
+    control.report(0.15, "repair: orienting");
     const std::size_t beforeOrient = points.size();
     PMP::orient_polygon_soup(points, polygons);  // splits non-manifold vertices of the soup
     report.nonManifoldVerticesSplit = points.size() - beforeOrient;
@@ -413,8 +414,8 @@ Mesh repairSurface(const Mesh& input, const RepairOptions& options, RepairReport
         std::size_t i = 0;
         for (auto f : rm.mesh.faces()) rm.region[f] = regions[i++];
     }
-    feedback.throwIfCancelled();
-    feedback.report(0.3, "repair: stitching borders");
+    control.throwIfCancelled();
+    control.report(0.3, "repair: stitching borders");
     report.bordersStitched = PMP::stitch_borders(rm.mesh);
     report.nonManifoldVerticesSplit += PMP::duplicate_non_manifold_vertices(rm.mesh);
 
@@ -423,8 +424,8 @@ Mesh repairSurface(const Mesh& input, const RepairOptions& options, RepairReport
         PMP::extract_boundary_cycles(rm.mesh, std::back_inserter(holes));
         std::size_t done = 0;
         for (auto h : holes) {
-            feedback.throwIfCancelled();
-            feedback.report(0.4 + 0.5 * double(done++) / double(holes.size()), "repair: filling holes");
+            control.throwIfCancelled();
+            control.report(0.4 + 0.5 * double(done++) / double(holes.size()), "repair: filling holes");
             std::size_t edges = 0;
             for (auto hh : CGAL::halfedges_around_face(h, rm.mesh)) (void)hh, ++edges;
             if (options.maxHoleEdges > 0 && edges > options.maxHoleEdges) {
@@ -448,7 +449,7 @@ Mesh repairSurface(const Mesh& input, const RepairOptions& options, RepairReport
         orientOutward(out);
         report.orientedOutward = report.closed;
     }
-    feedback.report(1.0, "repair done");
+    control.report(1.0, "repair done");
     return out;
 }
 

@@ -4,8 +4,8 @@
 // tests and Hausdorff distances. Only plain types cross this header.
 #pragma once
 
+#include "core/base/RunControl.h"
 #include "core/data/Mesh.h"
-#include "plugins/mesh/logic/Feedback.h"
 
 #include <cstddef>
 #include <string>
@@ -35,11 +35,11 @@ struct RemeshOptions {
 };
 // Isotropic remeshing of a manifold triangle surface (each region kept as a patch).
 // Throws InputError if the triangles do not form an orientable 2-manifold.
-Mesh remeshIsotropic(const Mesh& mesh, const RemeshOptions& options, const Feedback& feedback = {});
+Mesh remeshIsotropic(const Mesh& mesh, const RemeshOptions& options, const RunControl& control = {});
 
 // CGAL's angle-based tangential smoothing (area smoothing needs Ceres, absent), with
 // vertices projected back onto the input surface; region borders stay.
-Mesh smoothAngles(const Mesh& mesh, int iterations, const Feedback& feedback = {});
+Mesh smoothAngles(const Mesh& mesh, int iterations, const RunControl& control = {});
 
 struct DecimateOptions {
     std::size_t targetTriangles = 0;  // stop at this many triangles (0 = not used)
@@ -49,7 +49,7 @@ struct DecimateOptions {
 // maxError, collapses stop once a new vertex would lie farther than it from the planes
 // of the input triangles it replaces; the result's Hausdorff distance to the input is
 // then measured and the bound halved until it holds (at most 5 tries).
-Mesh decimate(const Mesh& mesh, const DecimateOptions& options, const Feedback& feedback = {});
+Mesh decimate(const Mesh& mesh, const DecimateOptions& options, const RunControl& control = {});
 
 struct RepairOptions {
     bool fillHoles = true;
@@ -68,6 +68,6 @@ struct RepairReport {
 // non-manifold vertices, fills holes (triangulate, refine, fair) and orients each
 // closed component outward. Filled triangles take the region of their neighbours.
 Mesh repairSurface(const Mesh& mesh, const RepairOptions& options, RepairReport& report,
-                   const Feedback& feedback = {});
+                   const RunControl& control = {});
 
 }  // namespace cellforge::mesh

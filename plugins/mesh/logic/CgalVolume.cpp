@@ -38,7 +38,8 @@ double seconds(std::chrono::steady_clock::time_point since) {
 
 }  // namespace
 
-VolumeMeshResult meshLabelVolume(const LabelVolume& labels, const VolumeMeshOptions& options, const Feedback& feedback) {
+VolumeMeshResult meshLabelVolume(const LabelVolume& labels, const VolumeMeshOptions& options,
+                                 const RunControl& control) {
     if (!(options.facetAngle > 0 && options.facetAngle <= 30))
         throw InputError("facet_angle: must be in (0, 30] degrees (Mesh_3 terminates only for bounds up to 30°), got " +
                          std::to_string(options.facetAngle));
@@ -48,7 +49,7 @@ VolumeMeshResult meshLabelVolume(const LabelVolume& labels, const VolumeMeshOpti
     if (options.sliverBound < 0 || options.sliverBound > 30)
         throw InputError("sliver_bound: must be in [0, 30] degrees, got " + std::to_string(options.sliverBound));
 
-    const auto extents = selectLabels(labels, options.labels, "labels");
+    const auto extents = selectLabels(labels, options.labels, "labels", control);
     std::ostringstream thin;
     for (const auto& e : extents)
         if (e.thin) thin << (thin.tellp() > 0 ? ", " : "") << e.label;
@@ -95,33 +96,33 @@ VolumeMeshResult meshLabelVolume(const LabelVolume& labels, const VolumeMeshOpti
         note << "Mesh_3 criteria: facet_angle " << options.facetAngle << " deg, facet_size " << facetSize
              << " Å, facet_distance " << facetDistance << " Å, cell_radius_edge_ratio " << options.cellRadiusEdgeRatio
              << ", cell_size " << cellSize << " Å, " << borderCurves.size() << " border curves protected";
-        feedback.note(note.str());
+        control.note(note.str());
     }
 
     VolumeMeshResult result;
-    auto* stop = const_cast<std::atomic<bool>*>(feedback.cancel);
-    feedback.report(0.02, "Mesh_3: refining");
+    auto* stop = const_cast<std::atomic<bool>*>(control.cancel);
+    control.report(0.02, "Mesh_3: refining");
     auto start = std::chrono::steady_clock::now();
     C3t3 c3t3 = CGAL::make_mesh_3<C3t3>(
         domain, criteria, params::no_perturb(), params::no_exude(),
         params::mesh_3_options(params::pointer_to_stop_atomic_boolean = stop,
                                params::maximal_number_of_vertices = options.maxVertices));
-    feedback.throwIfCancelled();
+    control.throwIfCancelled();
     result.refineSeconds = seconds(start);
-    feedback.report(0.6, "Mesh_3: optimising slivers");
+    control.report(0.6, "Mesh_3: optimising slivers");
     start = std::chrono::steady_clock::now();
     if (options.perturb) {
         CGAL::perturb_mesh_3(c3t3, domain, params::time_limit = options.optimiseTimeLimit,
                              params::sliver_bound = options.sliverBound);
-        feedback.throwIfCancelled();
+        control.throwIfCancelled();
     }
-    feedback.report(0.8, "Mesh_3: exuding slivers");
+    control.report(0.8, "Mesh_3: exuding slivers");
     if (options.exude) {
         CGAL::exude_mesh_3(c3t3, params::time_limit = options.optimiseTimeLimit, params::sliver_bound = options.sliverBound);
-        feedback.throwIfCancelled();
+        control.throwIfCancelled();
     }
     result.optimiseSeconds = seconds(start);
-    feedback.report(0.95, "Mesh_3: collecting the mesh");
+    control.report(0.95, "Mesh_3: collecting the mesh");
 
     // Export: voxel (i, j, k) sits at (i vx, j vy, k vz) in CGAL's image frame; its centre
     // is origin + (i + 0.5) v in Å.
@@ -189,7 +190,7 @@ VolumeMeshResult meshLabelVolume(const LabelVolume& labels, const VolumeMeshOpti
         throw StageError("label(s) " + missing.str() + " produced no tetrahedra: they are smaller than the mesh size "
                          "(facet_size " + std::to_string(facetSize) + " Å, cell_size " + std::to_string(cellSize) +
                          " Å); lower facet_size and cell_size");
-    feedback.report(1.0, "Mesh_3 done");
+    control.report(1.0, "Mesh_3 done");
     return result;
 }
 

@@ -4,9 +4,9 @@
 // the volume's border end in a flat cut through the outermost voxel centres.
 #pragma once
 
+#include "core/base/RunControl.h"
 #include "core/data/LabelVolume.h"
 #include "core/data/Mesh.h"
-#include "plugins/mesh/logic/Feedback.h"
 #include "plugins/mesh/logic/LabelGeometry.h"
 
 #include <cstddef>
@@ -41,8 +41,8 @@ struct VolumeMeshResult {
 
 // Throws InputError for an empty volume, absent labels or labels that are one voxel
 // thin everywhere, StageError when a label ends up without tetrahedra, CancelledError
-// when the feedback's cancel flag is raised.
+// when the control's cancel flag is raised.
 VolumeMeshResult meshLabelVolume(const LabelVolume& labels, const VolumeMeshOptions& options,
-                                 const Feedback& feedback = {});
+                                 const RunControl& control = {});
 
 }  // namespace cellforge::mesh

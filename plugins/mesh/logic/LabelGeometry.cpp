@@ -1,27 +1,33 @@
 #include "plugins/mesh/logic/LabelGeometry.h"
 
 #include "core/base/Errors.h"
+#include "core/base/LargeBuffer.h"
+#include "core/base/Parallel.h"
+#include "core/imaging/ConnectedComponents.h"
 
 #include <algorithm>
 #include <cctype>
 #include <cstring>
 #include <sstream>
-#include <thread>
 
 namespace cellforge::mesh {
 
 namespace {
 
-// The labels seen in a slab of slices: a slot per label id (-1 = unseen) into a short list.
+// The labels one thread has seen in its blocks of slices: a slot per label id (-1 =
+// unseen) into a short list. The table is made on the first block, so that threads the
+// loop does not start cost nothing.
 struct SlabExtents {
-    std::vector<std::int32_t> slot = std::vector<std::int32_t>(65536, -1);
+    std::vector<std::int32_t> slot;
     std::vector<LabelExtent> found;
     std::vector<char> interior;
 };
 
-// Extents of the labels in slices [z0, z1) (interior tests read the neighbouring slices).
+// Adds the extents of the labels in slices [z0, z1) to `out` (interior tests read the
+// neighbouring slices). A thread's blocks come in any order: every bound is a min or max.
 void scanSlices(const LabelVolume& labels, std::int64_t z0, std::int64_t z1, SlabExtents& out) {
     const auto nx = labels.nx(), ny = labels.ny(), nz = labels.nz();
+    if (out.slot.empty()) out.slot.assign(65536, -1);
     const LabelId* data = labels.labels();
     for (std::int64_t z = z0; z < z1; ++z)
         for (std::int64_t y = 0; y < ny; ++y) {
@@ -51,7 +57,7 @@ void scanSlices(const LabelVolume& labels, std::int64_t z0, std::int64_t z1, Sla
                 auto& e = out.found[std::size_t(slot)];
                 e.lo[0] = std::min(e.lo[0], x), e.hi[0] = std::max(e.hi[0], x);
                 e.lo[1] = std::min(e.lo[1], y), e.hi[1] = std::max(e.hi[1], y);
-                e.hi[2] = z;
+                e.lo[2] = std::min(e.lo[2], z), e.hi[2] = std::max(e.hi[2], z);
                 ++e.voxels;
                 char& inner = out.interior[std::size_t(slot)];
                 if (!inner && x > 0 && x + 1 < nx && y > 0 && y + 1 < ny && z > 0 && z + 1 < nz && row[x - 1] == l &&
@@ -64,21 +70,18 @@ void scanSlices(const LabelVolume& labels, std::int64_t z0, std::int64_t z1, Sla
 
 }  // namespace
 
-std::vector<LabelExtent> labelExtents(const LabelVolume& labels, int threads) {
+std::vector<LabelExtent> labelExtents(const LabelVolume& labels, const RunControl& control) {
     const auto nz = labels.nz();
-    if (threads <= 0) threads = int(std::max(1u, std::thread::hardware_concurrency()));
-    threads = int(std::min<std::int64_t>(std::min(threads, 8), nz));
-    std::vector<SlabExtents> parts;
-    parts.resize(std::size_t(threads));
-    std::vector<std::thread> workers;
-    for (int t = 0; t < threads; ++t) {
-        const std::int64_t z0 = nz * t / threads, z1 = nz * (t + 1) / threads;
-        auto& part = parts[std::size_t(t)];
-        if (t + 1 == threads) scanSlices(labels, z0, z1, part);
-        else workers.emplace_back([&, z0, z1] { scanSlices(labels, z0, z1, part); });
-    }
-    for (auto& w : workers) w.join();
-    // Merge the slabs' findings per label.
+    const RunControl scan = control.withThreads(std::min(control.threadCount(), 8));
+    std::vector<SlabExtents> parts(std::size_t(scan.threadCount()));
+    // A few blocks per thread: slices that are mostly background scan faster, so blocks
+    // handed out as threads finish keep them busy to the end.
+    const std::int64_t grain = std::max<std::int64_t>(1, nz / (4 * std::int64_t(scan.threadCount())));
+    parallelForBlocks(
+        nz, scan,
+        [&](std::int64_t z0, std::int64_t z1, int worker) { scanSlices(labels, z0, z1, parts[std::size_t(worker)]); },
+        {grain});
+    // Merge the threads' findings per label.
     std::vector<std::int32_t> slot(65536, -1);
     std::vector<LabelExtent> out;
     std::vector<char> inner;
@@ -106,8 +109,8 @@ std::vector<LabelExtent> labelExtents(const LabelVolume& labels, int threads) {
 }
 
 std::vector<LabelExtent> selectLabels(const LabelVolume& labels, const std::vector<LabelId>& requested,
-                                      const std::string& what, int threads) {
-    auto extents = labelExtents(labels, threads);
+                                      const std::string& what, const RunControl& control) {
+    auto extents = labelExtents(labels, control);
     if (extents.empty())
         throw InputError(what + ": the label volume is empty (every voxel is 0, background); nothing to mesh");
     if (requested.empty()) return extents;
@@ -155,51 +158,36 @@ std::vector<LabelId> parseLabelList(const std::string& text, const std::string& 
     return out;
 }
 
-LabelComponents labelComponents(const LabelVolume& labels, const LabelExtent& extent) {
+LabelComponents labelComponents(const LabelVolume& labels, const LabelExtent& extent, const RunControl& control) {
     LabelComponents out;
     out.lo = extent.lo;
-    for (int a = 0; a < 3; ++a) out.dims[std::size_t(a)] = extent.hi[std::size_t(a)] - extent.lo[std::size_t(a)] + 1;
+    for (std::size_t a = 0; a < 3; ++a) out.dims[a] = extent.hi[a] - extent.lo[a] + 1;
     const auto bx = out.dims[0], by = out.dims[1], bz = out.dims[2];
-    out.ids.assign(std::size_t(bx * by * bz), 0);
-    std::vector<std::int64_t> stack;
-    for (std::int64_t z = 0; z < bz; ++z)
-        for (std::int64_t y = 0; y < by; ++y)
-            for (std::int64_t x = 0; x < bx; ++x) {
-                const std::int64_t i = x + bx * (y + by * z);
-                if (out.ids[std::size_t(i)] != 0 ||
-                    labels.labelAt(x + out.lo[0], y + out.lo[1], z + out.lo[2]) != extent.label)
-                    continue;
-                const auto id = std::int32_t(out.voxels.size() + 1);
-                out.voxels.push_back(0);
-                std::array<Index3, 2> box{Index3{x, y, z}, Index3{x, y, z}};
-                out.ids[std::size_t(i)] = id;
-                stack.assign(1, i);
-                while (!stack.empty()) {
-                    const auto j = stack.back();
-                    stack.pop_back();
-                    ++out.voxels.back();
-                    const std::int64_t jx = j % bx, jy = (j / bx) % by, jz = j / (bx * by);
-                    const Index3 p{jx, jy, jz};
-                    for (int a = 0; a < 3; ++a) {
-                        box[0][std::size_t(a)] = std::min(box[0][std::size_t(a)], p[std::size_t(a)]);
-                        box[1][std::size_t(a)] = std::max(box[1][std::size_t(a)], p[std::size_t(a)]);
-                    }
-                    for (std::int64_t dz = -1; dz <= 1; ++dz)
-                        for (std::int64_t dy = -1; dy <= 1; ++dy)
-                            for (std::int64_t dx = -1; dx <= 1; ++dx) {
-                                const auto qx = jx + dx, qy = jy + dy, qz = jz + dz;
-                                if (qx < 0 || qy < 0 || qz < 0 || qx >= bx || qy >= by || qz >= bz) continue;
-                                const auto q = qx + bx * (qy + by * qz);
-                                if (out.ids[std::size_t(q)] != 0) continue;
-                                if (labels.labelAt(qx + out.lo[0], qy + out.lo[1], qz + out.lo[2]) != extent.label) continue;
-                                out.ids[std::size_t(q)] = id;
-                                stack.push_back(q);
-                            }
-                }
-                for (auto& corner : box)
-                    for (int a = 0; a < 3; ++a) corner[std::size_t(a)] += out.lo[std::size_t(a)];
-                out.boxes.push_back(box);
+    imaging::Components components;
+    {
+        // The label's mask in its box, one byte per voxel (every byte is written below).
+        std::vector<std::uint8_t> mask;
+        resizeForWriting(mask, std::size_t(bx * by * bz));
+        const LabelId* data = labels.labels();
+        const auto nx = labels.nx(), ny = labels.ny();
+        parallelFor(bz, control, [&](std::int64_t z, int) {
+            for (std::int64_t y = 0; y < by; ++y) {
+                const LabelId* in = data + out.lo[0] + nx * ((y + out.lo[1]) + ny * (z + out.lo[2]));
+                std::uint8_t* row = mask.data() + bx * (y + by * z);
+                for (std::int64_t x = 0; x < bx; ++x) row[x] = in[x] == extent.label;
             }
+        });
+        components = imaging::connectedComponents(mask.data(), out.dims, 26, control);
+    }
+    out.ids = std::move(components.ids);
+    out.voxels.assign(components.sizes.begin() + 1, components.sizes.end());
+    out.boxes.reserve(components.count);
+    for (std::size_t c = 1; c <= components.count; ++c) {
+        auto box = components.boxes[c];
+        for (auto& corner : box)
+            for (std::size_t a = 0; a < 3; ++a) corner[a] += out.lo[a];
+        out.boxes.push_back(box);
+    }
     return out;
 }
 

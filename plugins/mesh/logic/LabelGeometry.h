@@ -3,8 +3,10 @@
 // have an interior, its connected pieces, and the markers of the surfaces between labels.
 #pragma once
 
+#include "core/base/RunControl.h"
 #include "core/data/LabelVolume.h"
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -20,27 +22,30 @@ struct LabelExtent {
 };
 
 // Every present non-zero label, sorted by id, with bounds, voxel counts and thinness.
-// Scans slabs of slices on up to `threads` threads (0 = one per core, at most 8).
-std::vector<LabelExtent> labelExtents(const LabelVolume& labels, int threads = 0);
+// Scans blocks of slices on up to control.threadCount() threads (at most 8: the scan is
+// bound by memory bandwidth, and each thread keeps a table of all 65536 label ids).
+// Throws CancelledError when the control's cancel flag is raised.
+std::vector<LabelExtent> labelExtents(const LabelVolume& labels, const RunControl& control = {});
 
 // The labels to mesh: all present ones when `requested` is empty, else the requested
 // ones. Throws InputError naming the field `what` when the volume has no labels, or a
 // requested label is absent (listing those present).
 std::vector<LabelExtent> selectLabels(const LabelVolume& labels, const std::vector<LabelId>& requested,
-                                      const std::string& what, int threads = 0);
+                                      const std::string& what, const RunControl& control = {});
 
 // Parses "all", "" or a list such as "1, 3-5" into label ids (empty = all). Throws
 // InputError naming `what` on bad text.
 std::vector<LabelId> parseLabelList(const std::string& text, const std::string& what);
 
-// 26-connected components of one label within its extent.
+// 26-connected components of one label within its extent (imaging::connectedComponents
+// on the label's mask in that box), numbered in raster order of their first voxel.
 struct LabelComponents {
     Index3 lo{0, 0, 0}, dims{0, 0, 0};     // the extent's box
-    std::vector<std::int32_t> ids;         // per voxel of the box: component (1-based) or 0
+    std::vector<std::uint32_t> ids;        // per voxel of the box: component (1-based) or 0
     std::vector<std::int64_t> voxels;      // voxels[c - 1]
-    std::vector<std::array<Index3, 2>> boxes;  // inclusive bounds per component (volume coordinates)
+    std::vector<std::array<Index3, 2>> boxes;  // boxes[c - 1]: inclusive bounds (volume coordinates)
 };
-LabelComponents labelComponents(const LabelVolume& labels, const LabelExtent& extent);
+LabelComponents labelComponents(const LabelVolume& labels, const LabelExtent& extent, const RunControl& control = {});
 
 // Facet markers for surfaces between two labels (a facet between labels a and b):
 //   one side background (0): the other label's id (the surface of label 5 is marked 5);

@@ -54,7 +54,7 @@ void Summary::add(double v) {
 void Summary::finish() { mean = count ? sum_ / double(count) : 0.0; }
 
 QualityReport assessQuality(const Mesh& mesh, const QualityOptions& options, const Mesh* reference,
-                            const Feedback& feedback) {
+                            const RunControl& control) {
     if (mesh.triangles.empty() && mesh.tetrahedra.empty())
         throw InputError("mesh: it has no triangles and no tetrahedra; nothing to assess");
     mesh.validate();
@@ -87,7 +87,7 @@ QualityReport assessQuality(const Mesh& mesh, const QualityOptions& options, con
         tq.aspectRatio.add(inradius > 0 ? circumradius / (2.0 * inradius) : HUGE_VAL);
     }
     tq.angle.finish(), tq.edgeLength.finish(), tq.area.finish(), tq.aspectRatio.finish();
-    feedback.report(0.2, "quality: triangles");
+    control.report(0.2, "quality: triangles");
 
     if (!mesh.tetrahedra.empty()) {
         TetrahedronQuality q;
@@ -131,26 +131,26 @@ QualityReport assessQuality(const Mesh& mesh, const QualityOptions& options, con
         report.tetrahedra = q;
         report.tetrahedraVolume = tetrahedraVolume(mesh);
     }
-    feedback.report(0.4, "quality: topology");
-    feedback.throwIfCancelled();
+    control.report(0.4, "quality: topology");
+    control.throwIfCancelled();
 
     report.topology = analyseTopology(surface);
     report.surfaceArea = surfaceArea(surface);
     report.enclosedVolume = enclosedVolume(surface);
     if (options.selfIntersections) {
-        feedback.report(0.5, "quality: self-intersections");
+        control.report(0.5, "quality: self-intersections");
         const auto found = countSelfIntersections(mesh.triangles.empty() ? surface : mesh);
         report.selfIntersectingPairs = found.withinRegions;
         report.regionIntersectingPairs = found.betweenRegions;
     }
     if (reference) {
-        feedback.report(0.75, "quality: Hausdorff distance");
+        control.report(0.75, "quality: Hausdorff distance");
         const Mesh refSurface = reference->triangles.empty() ? tetrahedralBoundary(*reference) : *reference;
         if (refSurface.triangles.empty())
             throw InputError("reference: the reference mesh has no triangles or tetrahedra to measure against");
         report.hausdorffDistance = hausdorffDistance(surface, refSurface, options.hausdorffSampling);
     }
-    feedback.report(1.0, "quality done");
+    control.report(1.0, "quality done");
     return report;
 }
 

@@ -4,9 +4,9 @@
 // manifold and self-intersection flags; and the Hausdorff distance to a source surface.
 #pragma once
 
+#include "core/base/RunControl.h"
 #include "core/data/Mesh.h"
 #include "core/data/Table.h"
-#include "plugins/mesh/logic/Feedback.h"
 #include "plugins/mesh/logic/MeshTopology.h"
 
 #include <array>
@@ -66,7 +66,7 @@ struct QualityReport {
 
 // Throws InputError if the mesh has no triangles and no tetrahedra.
 QualityReport assessQuality(const Mesh& mesh, const QualityOptions& options, const Mesh* reference = nullptr,
-                            const Feedback& feedback = {});
+                            const RunControl& control = {});
 
 // Two-column table "metric", "value" (plus "unit"), one row per figure.
 Table qualitySummaryTable(const QualityReport& report);

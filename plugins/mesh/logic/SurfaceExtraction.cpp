@@ -1,6 +1,8 @@
 #include "plugins/mesh/logic/SurfaceExtraction.h"
 
 #include "core/base/Errors.h"
+#include "core/base/LargeBuffer.h"
+#include "core/base/Parallel.h"
 #include "core/data/VtkView.h"
 #include "plugins/mesh/logic/BinaryMarchingCubes.h"
 #include "plugins/mesh/logic/SurfaceNets.h"
@@ -12,22 +14,17 @@
 #include <vtkPointData.h>
 #include <vtkPoints.h>
 #include <vtkPolyData.h>
-#include <vtkSMPThreadLocal.h>
-#include <vtkSMPTools.h>
 #include <vtkSmartPointer.h>
 #include <vtkWindowedSincPolyDataFilter.h>
 
-#include <sys/mman.h>
+#include <tbb/task_arena.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <cstring>
-#include <functional>
 #include <limits>
 #include <memory>
 #include <numeric>
-#include <thread>
 
 namespace cellforge::mesh {
 
@@ -87,7 +84,19 @@ OwnedMask makeMask(const Volume& volume, const Index3& lo, const Index3& hi, Row
     return m;
 }
 
-vtkSmartPointer<vtkPolyData> windowedSinc(vtkPolyData* input, const WindowedSincOptions& options) {
+// Runs a VTK filter's Update() on at most `threads` threads. VTK's threaded filters
+// (flying edges, windowed-sinc smoothing) run on TBB, VTK's SMP backend here, and take
+// every core unless told otherwise; vtkSMPTools' own thread setting is process-wide and
+// not thread-safe, so concurrent jobs cannot each set theirs. A TBB arena bounds only
+// the work started inside it: the filter runs in one sized to the budget. (This assumes
+// nothing in the process calls vtkSMPTools::Initialize, whose arena VTK would use instead.)
+template <typename Filter>
+void updateWithThreads(Filter* filter, int threads) {
+    tbb::task_arena arena(std::max(1, threads));
+    arena.execute([&] { filter->Update(); });
+}
+
+vtkSmartPointer<vtkPolyData> windowedSinc(vtkPolyData* input, const WindowedSincOptions& options, int threads) {
     auto smoother = vtkSmartPointer<vtkWindowedSincPolyDataFilter>::New();
     smoother->SetInputData(input);
     smoother->SetNumberOfIterations(options.iterations);
@@ -102,27 +111,9 @@ vtkSmartPointer<vtkPolyData> windowedSinc(vtkPolyData* input, const WindowedSinc
     } else {
         smoother->FeatureEdgeSmoothingOff();
     }
-    smoother->Update();
+    updateWithThreads(smoother.Get(), threads);
     vtkSmartPointer<vtkPolyData> out = smoother->GetOutput();
     return out;
-}
-
-// Sizes a vector that is about to be written in full. Large meshes are tens of MB: ask
-// Linux for transparent huge pages there, which cuts the page faults of first writes
-// (the largest cost of extraction after the marching itself) by a factor of 512.
-template <typename T>
-void sizeForWriting(std::vector<T>& v, std::size_t n) {
-    std::vector<T>().swap(v);
-    v.reserve(n);
-#if defined(__linux__) && defined(MADV_HUGEPAGE)
-    constexpr std::uintptr_t kHuge = std::uintptr_t(2) << 20;
-    const auto begin = reinterpret_cast<std::uintptr_t>(v.data());
-    const auto end = begin + n * sizeof(T);
-    const auto alignedBegin = (begin + kHuge - 1) & ~(kHuge - 1);
-    if (end > alignedBegin + kHuge)
-        ::madvise(reinterpret_cast<void*>(alignedBegin), std::size_t((end - alignedBegin) & ~(kHuge - 1)), MADV_HUGEPAGE);
-#endif
-    v.resize(n);
 }
 
 // Whether a marching-cubes surface of `mask` faces into it. The case table orients every
@@ -159,7 +150,7 @@ bool facesInward(const std::array<double, 3>* points, std::int32_t firstPoint, c
 // Windowed-sinc smoothing of one piece of a mesh in place (its points and triangles are
 // contiguous ranges of the mesh's arrays).
 void smoothPiece(Mesh& mesh, std::size_t firstPoint, std::size_t points, std::size_t firstTriangle, std::size_t triangles,
-                 const WindowedSincOptions& smoothing) {
+                 const WindowedSincOptions& smoothing, int threads) {
     auto poly = vtkSmartPointer<vtkPolyData>::New();
     auto pts = vtkSmartPointer<vtkPoints>::New();
     pts->SetDataTypeToDouble();
@@ -174,7 +165,7 @@ void smoothPiece(Mesh& mesh, std::size_t firstPoint, std::size_t points, std::si
     }
     poly->SetPoints(pts);
     poly->SetPolys(cells);
-    auto smoothed = windowedSinc(poly, smoothing);
+    auto smoothed = windowedSinc(poly, smoothing, threads);
     for (std::size_t i = 0; i < points; ++i) smoothed->GetPoint(vtkIdType(i), mesh.points[firstPoint + i].data());
 }
 
@@ -187,28 +178,30 @@ void checkSmoothing(const WindowedSincOptions& s) {
 }  // namespace
 
 SurfaceResult extractLabelSurfaces(const LabelVolume& labels, const LabelSurfaceOptions& options,
-                                   const Feedback& feedback) {
+                                   const RunControl& control) {
     checkSmoothing(options.smoothing);
-    if (options.threads > 0) vtkSMPTools::Initialize(options.threads);
     SurfaceResult result;
     if (options.mode == SurfaceMode::MultiLabel) {
         SurfaceNetsOptions nets;
         nets.labels = options.labels;
         nets.smoothingIterations = options.netsIterations;
-        auto r = extractSurfaceNets(labels, nets, feedback);
+        auto r = extractSurfaceNets(labels, nets, control);
         result.mesh = std::move(r.mesh);
         std::map<std::int32_t, std::size_t> count;
         for (auto m : result.mesh.triangleRegions) ++count[m];
         for (const auto& e : r.interfaces)
             result.regions.push_back({e.marker, e.labelB, e.labelA, 0, count[e.marker]});
-        for (const auto& e : selectLabels(labels, options.labels, "labels"))
+        for (const auto& e : selectLabels(labels, options.labels, "labels", control))
             if (e.thin)
                 result.warnings.push_back("label " + std::to_string(e.label) +
                                           " is at most one voxel thick everywhere (a sheet, line or dot)");
         return result;
     }
 
-    const auto extents = selectLabels(labels, options.labels, "labels", options.threads);
+    const auto extents = selectLabels(labels, options.labels, "labels", control);
+    // Progress: the pieces of the labels (mode components) up to 0.1, counting the
+    // surfaces up to 0.3, writing them up to 0.95.
+    const double piecesEnd = options.mode == SurfaceMode::Components ? 0.1 : 0.0;
     // One job per closed surface: a label, or a 26-connected piece of a label.
     struct Job {
         std::int32_t region;
@@ -216,12 +209,13 @@ SurfaceResult extractLabelSurfaces(const LabelVolume& labels, const LabelSurface
         std::int64_t voxels;
         Index3 lo, hi;
         const LabelComponents* components;  // null: the whole label
-        std::int32_t component;
+        std::uint32_t component;
     };
     std::vector<Job> jobs;
     std::vector<std::unique_ptr<LabelComponents>> allComponents;
     std::int32_t nextPiece = 1;
-    for (const auto& e : extents) {
+    for (std::size_t k = 0; k < extents.size(); ++k) {
+        const auto& e = extents[k];
         if (e.thin)
             result.warnings.push_back("label " + std::to_string(e.label) +
                                       " is at most one voxel thick everywhere (a sheet, line or dot): its closed "
@@ -230,8 +224,10 @@ SurfaceResult extractLabelSurfaces(const LabelVolume& labels, const LabelSurface
             jobs.push_back({std::int32_t(e.label), e.label, e.voxels, e.lo, e.hi, nullptr, 0});
             continue;
         }
-        feedback.throwIfCancelled();
-        allComponents.push_back(std::make_unique<LabelComponents>(labelComponents(labels, e)));
+        const auto pieces = control.sub(piecesEnd * double(k) / double(extents.size()),
+                                        piecesEnd * double(k + 1) / double(extents.size()))
+                                .withMessage("surfaces: pieces of label " + std::to_string(e.label));
+        allComponents.push_back(std::make_unique<LabelComponents>(labelComponents(labels, e, pieces)));
         const auto& components = *allComponents.back();
         std::vector<std::size_t> order(components.voxels.size());
         std::iota(order.begin(), order.end(), 0);
@@ -244,18 +240,19 @@ SurfaceResult extractLabelSurfaces(const LabelVolume& labels, const LabelSurface
                 continue;
             }
             jobs.push_back({nextPiece++, e.label, components.voxels[c], components.boxes[c][0], components.boxes[c][1],
-                            &components, std::int32_t(c + 1)});
+                            &components, std::uint32_t(c + 1)});
         }
         if (dropped)
-            feedback.note("label " + std::to_string(e.label) + ": dropped " + std::to_string(dropped) +
-                          " piece(s) smaller than " + std::to_string(options.minComponentVoxels) + " voxels");
+            control.note("label " + std::to_string(e.label) + ": dropped " + std::to_string(dropped) +
+                         " piece(s) smaller than " + std::to_string(options.minComponentVoxels) + " voxels");
     }
 
     // The surfaces are independent: build each one's mask and count its marching-cubes
-    // output in parallel (VTK's SMP threads), size the mesh once, then write each surface
-    // straight into its part of the mesh. The masks (the labels' boxes, one byte per
-    // voxel) are kept between the two passes.
-    vtkSMPThreadLocal<std::vector<std::int32_t>> scratch;
+    // output in parallel (on the control's threads, a surface per block since their sizes
+    // differ by orders of magnitude), size the mesh once, then write each surface straight
+    // into its part of the mesh. The masks (the labels' boxes, one byte per voxel) are
+    // kept between the two passes.
+    std::vector<std::vector<std::int32_t>> scratch(std::size_t(control.threadCount()));  // per worker
     const LabelId* data = labels.labels();
     const auto nx = labels.nx(), ny = labels.ny();
     std::vector<OwnedMask> masks(jobs.size());
@@ -269,23 +266,21 @@ SurfaceResult extractLabelSurfaces(const LabelVolume& labels, const LabelSurface
             });
         const auto& c = *job.components;
         return makeMask(labels, job.lo, job.hi, [&](std::int64_t y, std::int64_t z, std::uint8_t* out) {
-            const std::int32_t* in = c.ids.data() + (job.lo[0] - c.lo[0]) + c.dims[0] * ((y - c.lo[1]) + c.dims[1] * (z - c.lo[2]));
+            const std::uint32_t* in =
+                c.ids.data() + (job.lo[0] - c.lo[0]) + c.dims[0] * ((y - c.lo[1]) + c.dims[1] * (z - c.lo[2]));
             for (std::int64_t x = 0; x < width; ++x) out[x] = in[x] == job.component;
         });
     };
-    auto parallel = [&](const std::function<void(std::size_t)>& work) {
-        vtkSMPTools::For(0, vtkIdType(jobs.size()), 1, [&](vtkIdType begin, vtkIdType end) {
-            for (vtkIdType j = begin; j < end; ++j)
-                if (!feedback.cancelled()) work(std::size_t(j));
-        });
-        feedback.throwIfCancelled();
-    };
+    // Progress is reported per finished surface, from the calling thread only.
+    const ParallelOptions perSurface{1, true};
     std::vector<MarchingCubesCount> counts(jobs.size());
-    parallel([&](std::size_t j) {
-        masks[j] = maskOf(j);
-        counts[j] = countMarchingCubes(masks[j].view);
-    });
-    feedback.report(0.3, "surfaces: counted");
+    parallelFor(
+        std::int64_t(jobs.size()), control.sub(piecesEnd, 0.3).withMessage("surfaces: counting"),
+        [&](std::int64_t j, int) {
+            masks[std::size_t(j)] = maskOf(std::size_t(j));
+            counts[std::size_t(j)] = countMarchingCubes(masks[std::size_t(j)].view);
+        },
+        perSurface);
     std::vector<std::size_t> pointOffset(jobs.size() + 1, 0), triangleOffset(jobs.size() + 1, 0);
     for (std::size_t j = 0; j < jobs.size(); ++j) {
         pointOffset[j + 1] = pointOffset[j] + counts[j].points;
@@ -295,43 +290,56 @@ SurfaceResult extractLabelSurfaces(const LabelVolume& labels, const LabelSurface
     if (triangleOffset.back() > std::size_t(std::numeric_limits<std::int32_t>::max()) ||
         pointOffset.back() > std::size_t(std::numeric_limits<std::int32_t>::max()))
         throw StageError("the surfaces have more than 2^31 points or triangles; select fewer labels");
-    {
-        // Zeroing tens of MB is a serial cost worth splitting between two threads.
-        std::thread other([&] {
-            sizeForWriting(result.mesh.triangles, triangleOffset.back());
-            sizeForWriting(result.mesh.triangleRegions, triangleOffset.back());
-        });
-        sizeForWriting(result.mesh.points, pointOffset.back());
-        other.join();
-    }
-    std::atomic<std::size_t> done{0};
-    parallel([&](std::size_t j) {
-        const auto& binary = masks[j].view;
-        auto* points = result.mesh.points.data() + pointOffset[j];
-        auto* triangles = result.mesh.triangles.data() + triangleOffset[j];
-        const auto first = std::int32_t(pointOffset[j]);
-        generateMarchingCubes(binary, points, triangles, first, scratch.Local());
-        const std::size_t n = counts[j].triangles;
-        if (facesInward(points, first, triangles, n, binary))
-            for (std::size_t t = 0; t < n; ++t) std::swap(triangles[t][1], triangles[t][2]);
-        std::fill(result.mesh.triangleRegions.begin() + std::ptrdiff_t(triangleOffset[j]),
-                  result.mesh.triangleRegions.begin() + std::ptrdiff_t(triangleOffset[j + 1]), jobs[j].region);
-        masks[j] = OwnedMask();
-        if (options.smoothing.iterations > 0 && n > 0)
-            smoothPiece(result.mesh, pointOffset[j], counts[j].points, triangleOffset[j], n, options.smoothing);
-        feedback.report(0.3 + 0.65 * double(++done) / double(jobs.size()), "surfaces");
+    // Zeroing tens of MB is a serial cost worth splitting between threads: the points in
+    // one part, the triangles and their markers (about as many bytes) in the other.
+    parallelFor(2, control, [&](std::int64_t part, int) {
+        if (part == 0) {
+            resizeForWriting(result.mesh.points, pointOffset.back());
+        } else {
+            resizeForWriting(result.mesh.triangles, triangleOffset.back());
+            resizeForWriting(result.mesh.triangleRegions, triangleOffset.back());
+        }
     });
+    // The largest surfaces first, so that no thread is left with a large one at the end.
+    std::vector<std::size_t> bySize(jobs.size());
+    std::iota(bySize.begin(), bySize.end(), 0);
+    std::stable_sort(bySize.begin(), bySize.end(),
+                     [&](std::size_t a, std::size_t b) { return counts[a].triangles > counts[b].triangles; });
+    // Each surface's smoothing gets its share of the budget: all of it when there is one
+    // surface, one thread each when there are as many surfaces as threads.
+    const int threads = control.threadCount();
+    const int busy = int(std::clamp<std::size_t>(jobs.size(), 1, std::size_t(threads)));
+    const int smoothingThreads = std::max(1, threads / busy);
+    parallelFor(
+        std::int64_t(jobs.size()), control.sub(0.3, 0.95).withMessage("surfaces"),
+        [&](std::int64_t item, int worker) {
+            const auto j = bySize[std::size_t(item)];
+            const auto& binary = masks[j].view;
+            auto* points = result.mesh.points.data() + pointOffset[j];
+            auto* triangles = result.mesh.triangles.data() + triangleOffset[j];
+            const auto first = std::int32_t(pointOffset[j]);
+            generateMarchingCubes(binary, points, triangles, first, scratch[std::size_t(worker)]);
+            const std::size_t n = counts[j].triangles;
+            if (facesInward(points, first, triangles, n, binary))
+                for (std::size_t t = 0; t < n; ++t) std::swap(triangles[t][1], triangles[t][2]);
+            std::fill(result.mesh.triangleRegions.begin() + std::ptrdiff_t(triangleOffset[j]),
+                      result.mesh.triangleRegions.begin() + std::ptrdiff_t(triangleOffset[j + 1]), jobs[j].region);
+            masks[j] = OwnedMask();
+            if (options.smoothing.iterations > 0 && n > 0)
+                smoothPiece(result.mesh, pointOffset[j], counts[j].points, triangleOffset[j], n, options.smoothing,
+                            smoothingThreads);
+        },
+        perSurface);
     if (result.mesh.triangles.empty())
         throw InputError("labels: no surface was produced (every selected piece was smaller than min_component_voxels)");
-    feedback.report(1.0, "surfaces done");
+    control.report(1.0, "surfaces done");
     return result;
 }
 
 Mesh extractIsosurface(const Volume& field, double level, const WindowedSincOptions& smoothing, bool closeAtBorder,
-                       int threads, const Feedback& feedback) {
+                       const RunControl& control) {
     checkSmoothing(smoothing);
     if (!std::isfinite(level)) throw InputError("level: must be a finite number");
-    if (threads > 0) vtkSMPTools::Initialize(threads);
     const auto stats = computeStatistics(field);
     if (stats.max < level)
         throw InputError("level: no voxel reaches the level " + std::to_string(level) + " (the field's maximum is " +
@@ -339,7 +347,7 @@ Mesh extractIsosurface(const Volume& field, double level, const WindowedSincOpti
     if (stats.min >= level)
         throw InputError("level: every voxel is at or above the level " + std::to_string(level) +
                          " (the field's minimum is " + std::to_string(stats.min) + "); there is no surface");
-    feedback.report(0.05, "isosurface");
+    control.report(0.05, "isosurface");
     vtkSmartPointer<vtkImageData> image;
     std::vector<float> padded;
     if (closeAtBorder) {
@@ -361,18 +369,18 @@ Mesh extractIsosurface(const Volume& field, double level, const WindowedSincOpti
     } else {
         image = vtkImageView(field);
     }
-    feedback.throwIfCancelled();
+    control.throwIfCancelled();
     auto fe = vtkSmartPointer<vtkFlyingEdges3D>::New();
     fe->SetInputData(image);
     fe->SetValue(0, level);
     fe->ComputeNormalsOff();
     fe->ComputeGradientsOff();
     fe->ComputeScalarsOff();
-    fe->Update();
+    updateWithThreads(fe.Get(), control.threadCount());
     vtkSmartPointer<vtkPolyData> surface = fe->GetOutput();
-    feedback.report(0.5, "isosurface: smoothing");
-    feedback.throwIfCancelled();
-    if (smoothing.iterations > 0) surface = windowedSinc(surface, smoothing);
+    control.report(0.5, "isosurface: smoothing");
+    control.throwIfCancelled();
+    if (smoothing.iterations > 0) surface = windowedSinc(surface, smoothing, control.threadCount());
     Mesh mesh;
     appendPolyData(mesh, surface, 1);
     if (mesh.triangles.empty()) throw StageError("the isosurface is empty");
@@ -412,18 +420,19 @@ Mesh extractIsosurface(const Volume& field, double level, const WindowedSincOpti
     }
     if (inward > outward)
         for (auto& t : mesh.triangles) std::swap(t[1], t[2]);
-    feedback.report(1.0, "isosurface done");
+    control.report(1.0, "isosurface done");
     return mesh;
 }
 
-void smoothWindowedSinc(Mesh& mesh, const WindowedSincOptions& options) {
+void smoothWindowedSinc(Mesh& mesh, const WindowedSincOptions& options, const RunControl& control) {
     checkSmoothing(options);
     if (options.iterations == 0 || mesh.triangles.empty()) return;
     Mesh surface;
     surface.points = mesh.points;
     surface.triangles = mesh.triangles;
     auto poly = toVtkPolyData(surface);
-    auto smoothed = windowedSinc(poly, options);
+    control.throwIfCancelled();
+    auto smoothed = windowedSinc(poly, options, control.threadCount());
     if (smoothed->GetNumberOfPoints() != vtkIdType(mesh.points.size()))
         throw StageError("windowed-sinc smoothing changed the number of points (" + std::to_string(mesh.points.size()) +
                          " -> " + std::to_string(smoothed->GetNumberOfPoints()) + ")");

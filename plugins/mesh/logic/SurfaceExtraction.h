@@ -5,10 +5,10 @@
 // filter. Coordinates in Å, in the volume's frame.
 #pragma once
 
+#include "core/base/RunControl.h"
 #include "core/data/LabelVolume.h"
 #include "core/data/Mesh.h"
 #include "core/data/Volume.h"
-#include "plugins/mesh/logic/Feedback.h"
 #include "plugins/mesh/logic/LabelGeometry.h"
 
 #include <string>
@@ -35,7 +35,6 @@ struct LabelSurfaceOptions {
     WindowedSincOptions smoothing;         // Labels and Components modes
     int netsIterations = 30;               // MultiLabel mode: Taubin pairs
     std::int64_t minComponentVoxels = 1;   // Components mode: smaller pieces are dropped
-    int threads = 0;                       // VTK SMP threads; 0 = leave VTK's setting
 };
 
 // One row per marker of the result, for the stage's "regions" table.
@@ -53,18 +52,20 @@ struct SurfaceResult {
     std::vector<std::string> warnings;  // e.g. labels one voxel thin
 };
 
-// Throws InputError for an empty volume or an absent label (message names `labels`).
+// Throws InputError for an empty volume or an absent label (message names `labels`),
+// CancelledError when the control's cancel flag is raised. Surfaces are extracted and
+// smoothed on up to control.threadCount() threads.
 SurfaceResult extractLabelSurfaces(const LabelVolume& labels, const LabelSurfaceOptions& options,
-                                   const Feedback& feedback = {});
+                                   const RunControl& control = {});
 
 // Isosurface at `level`; the inside is where values >= level. With `closeAtBorder`
 // the field is padded below `level` so that surfaces reaching the volume's border are
 // closed there. Marker 1. Throws InputError if no voxel reaches `level`.
 Mesh extractIsosurface(const Volume& field, double level, const WindowedSincOptions& smoothing,
-                       bool closeAtBorder, int threads = 0, const Feedback& feedback = {});
+                       bool closeAtBorder, const RunControl& control = {});
 
 // VTK's windowed-sinc smoothing (volume-preserving low-pass filter) of the triangles,
 // with region markers kept (each region is smoothed with its borders held together).
-void smoothWindowedSinc(Mesh& mesh, const WindowedSincOptions& options);
+void smoothWindowedSinc(Mesh& mesh, const WindowedSincOptions& options, const RunControl& control = {});
 
 }  // namespace cellforge::mesh

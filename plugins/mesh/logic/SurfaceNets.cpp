@@ -27,8 +27,8 @@ struct LabelSet {
 }  // namespace
 
 SurfaceNetsResult extractSurfaceNets(const LabelVolume& labels, const SurfaceNetsOptions& options,
-                                     const Feedback& feedback) {
-    const auto extents = selectLabels(labels, options.labels, "labels");
+                                     const RunControl& control) {
+    const auto extents = selectLabels(labels, options.labels, "labels", control);
     std::vector<char> selected(65536, 0);
     Index3 lo = extents[0].lo, hi = extents[0].hi;
     for (const auto& e : extents) {
@@ -76,8 +76,8 @@ SurfaceNetsResult extractSurfaceNets(const LabelVolume& labels, const SurfaceNet
     std::vector<std::array<std::int32_t, 4>> quads;
     std::vector<std::int32_t> quadMarkers;
     for (std::int64_t z = lo[2] - 1; z <= hi[2]; ++z) {
-        feedback.throwIfCancelled();
-        feedback.report(0.5 * double(z - lo[2] + 1) / double(hi[2] - lo[2] + 2), "surface nets: faces");
+        control.throwIfCancelled();
+        control.report(0.5 * double(z - lo[2] + 1) / double(hi[2] - lo[2] + 2), "surface nets: faces");
         for (std::int64_t y = lo[1] - 1; y <= hi[1]; ++y)
             for (std::int64_t x = lo[0] - 1; x <= hi[0]; ++x) {
                 const LabelId p = label(x, y, z);
@@ -151,8 +151,8 @@ SurfaceNetsResult extractSurfaceNets(const LabelVolume& labels, const SurfaceNet
     };
     for (int i = 0; i < options.smoothingIterations; ++i) {
         if (i % 4 == 0) {
-            feedback.throwIfCancelled();
-            feedback.report(0.5 + 0.45 * double(i) / double(options.smoothingIterations), "surface nets: smoothing");
+            control.throwIfCancelled();
+            control.report(0.5 + 0.45 * double(i) / double(options.smoothingIterations), "surface nets: smoothing");
         }
         step(options.lambda);
         step(options.mu);
@@ -185,7 +185,7 @@ SurfaceNetsResult extractSurfaceNets(const LabelVolume& labels, const SurfaceNet
         mesh.triangleRegions.push_back(quadMarkers[i]);
     }
     result.interfaces = markers.table();
-    feedback.report(1.0, "surface nets: done");
+    control.report(1.0, "surface nets: done");
     return result;
 }
 

@@ -7,9 +7,9 @@
 // points where four or more labels meet stay fixed.
 #pragma once
 
+#include "core/base/RunControl.h"
 #include "core/data/LabelVolume.h"
 #include "core/data/Mesh.h"
-#include "plugins/mesh/logic/Feedback.h"
 #include "plugins/mesh/logic/LabelGeometry.h"
 
 #include <vector>
@@ -32,6 +32,6 @@ struct SurfaceNetsResult {
 // Normals point from the higher label to the lower one (outward for a label against
 // background). Throws InputError when no selected label is present.
 SurfaceNetsResult extractSurfaceNets(const LabelVolume& labels, const SurfaceNetsOptions& options,
-                                     const Feedback& feedback = {});
+                                     const RunControl& control = {});
 
 }  // namespace cellforge::mesh

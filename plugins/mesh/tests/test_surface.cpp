@@ -15,6 +15,9 @@
 #include <vtkPolyData.h>
 #include <vtkUnsignedCharArray.h>
 
+#include <algorithm>
+#include <atomic>
+#include <map>
 #include <random>
 #include <set>
 
@@ -198,12 +201,145 @@ TEST(SurfaceExtraction, IsosurfaceOfAFieldAtALevel) {
 TEST(SurfaceExtraction, CancellingStopsTheWork) {
     const auto labels = ball(20, 1.0, {0, 0, 0}, {10, 10, 10}, 6);
     std::atomic<bool> cancel{true};
-    Feedback f;
-    f.cancel = &cancel;
-    EXPECT_THROW(extractLabelSurfaces(labels, {}, f), CancelledError);
+    RunControl control;
+    control.cancel = &cancel;
+    EXPECT_THROW(extractLabelSurfaces(labels, {}, control), CancelledError);
     LabelSurfaceOptions o;
     o.mode = SurfaceMode::MultiLabel;
-    EXPECT_THROW(extractLabelSurfaces(labels, o, f), CancelledError);
+    EXPECT_THROW(extractLabelSurfaces(labels, o, control), CancelledError);
+    // Raised mid-run from the first progress report: the work stops there, with nothing
+    // reported after it, on one thread or several.
+    for (const auto mode : {SurfaceMode::Labels, SurfaceMode::Components})
+        for (int threads : {1, 3}) {
+            SCOPED_TRACE(threads);
+            cancel = false;
+            int reports = 0;
+            RunControl midRun = control.withThreads(threads);
+            midRun.progress = [&](double, const std::string&) {
+                ++reports;
+                cancel = true;
+            };
+            LabelSurfaceOptions m;
+            m.mode = mode;
+            EXPECT_THROW(extractLabelSurfaces(labels, m, midRun), CancelledError);
+            EXPECT_EQ(reports, 1);
+        }
+}
+
+TEST(SurfaceExtraction, TheResultDoesNotDependOnTheThreadBudget) {
+    // Pieces of several labels, smoothed: each surface is written into its own part of
+    // the mesh, whichever thread makes it and in whatever order.
+    const auto labels = labelsFrom(40, 2.0, {0, 0, 0}, [](double x, double y, double z) {
+        if (std::hypot(x - 25, y - 25, z - 25) <= 14) return LabelId(1);
+        if (std::hypot(x - 60, y - 55, z - 50) <= 10 || std::hypot(x - 25, y - 60, z - 60) <= 8) return LabelId(2);
+        if (std::hypot(x - 60, y - 20, z - 60) <= 6) return LabelId(3);
+        return LabelId(0);
+    });
+    for (const auto mode : {SurfaceMode::Labels, SurfaceMode::Components}) {
+        LabelSurfaceOptions o;
+        o.mode = mode;
+        const auto one = extractLabelSurfaces(labels, o, RunControl{}.withThreads(1));
+        const auto four = extractLabelSurfaces(labels, o, RunControl{}.withThreads(4));
+        EXPECT_EQ(one.regions.size(), mode == SurfaceMode::Labels ? 3u : 4u);
+        ASSERT_EQ(one.mesh.points.size(), four.mesh.points.size());
+        EXPECT_EQ(one.mesh.triangles, four.mesh.triangles);
+        EXPECT_EQ(one.mesh.triangleRegions, four.mesh.triangleRegions);
+        for (std::size_t i = 0; i < one.mesh.points.size(); ++i)
+            for (std::size_t a = 0; a < 3; ++a) ASSERT_NEAR(one.mesh.points[i][a], four.mesh.points[i][a], 1e-9);
+        ASSERT_EQ(one.regions.size(), four.regions.size());
+        for (std::size_t r = 0; r < one.regions.size(); ++r) {
+            EXPECT_EQ(one.regions[r].marker, four.regions[r].marker);
+            EXPECT_EQ(one.regions[r].voxels, four.regions[r].voxels);
+            EXPECT_EQ(one.regions[r].triangles, four.regions[r].triangles);
+        }
+    }
+}
+
+TEST(LabelGeometry, ExtentsMatchABruteForceScanOnAnyNumberOfThreads) {
+    // Labels scattered over every slice, some in one slice only, some thin, some solid.
+    const auto labels = labelsFrom(23, 1.0, {0, 0, 0}, [](double x, double y, double z) {
+        if (std::hypot(x - 11, y - 11, z - 11) <= 6) return LabelId(7);
+        if (z > 20 && x < 5) return LabelId(40000);
+        const int v = (int(x) * 7 + int(y) * 3 + int(z) * 5) % 23;
+        return v < 4 ? LabelId(1 + v) : LabelId(0);
+    });
+    std::map<LabelId, LabelExtent> expected;
+    const auto n = labels.nx();
+    for (std::int64_t z = 0; z < n; ++z)
+        for (std::int64_t y = 0; y < n; ++y)
+            for (std::int64_t x = 0; x < n; ++x) {
+                const LabelId l = labels.labelAt(x, y, z);
+                if (!l) continue;
+                auto [it, first] = expected.try_emplace(l);
+                auto& e = it->second;
+                if (first) e = {l, {x, y, z}, {x, y, z}, 0, true};
+                const Index3 p{x, y, z};
+                for (std::size_t a = 0; a < 3; ++a) {
+                    e.lo[a] = std::min(e.lo[a], p[a]);
+                    e.hi[a] = std::max(e.hi[a], p[a]);
+                }
+                ++e.voxels;
+                const bool inside = x > 0 && y > 0 && z > 0 && x + 1 < n && y + 1 < n && z + 1 < n;
+                if (inside && labels.labelAt(x - 1, y, z) == l && labels.labelAt(x + 1, y, z) == l &&
+                    labels.labelAt(x, y - 1, z) == l && labels.labelAt(x, y + 1, z) == l &&
+                    labels.labelAt(x, y, z - 1) == l && labels.labelAt(x, y, z + 1) == l)
+                    e.thin = false;
+            }
+    ASSERT_EQ(expected.size(), 6u);
+    EXPECT_FALSE(expected.at(7).thin);
+    for (int threads : {1, 2, 3, 8, 64}) {
+        SCOPED_TRACE(threads);
+        const auto extents = labelExtents(labels, RunControl{}.withThreads(threads));
+        ASSERT_EQ(extents.size(), expected.size());
+        auto it = expected.begin();
+        for (const auto& e : extents) {
+            const auto& want = (it++)->second;
+            EXPECT_EQ(e.label, want.label);
+            EXPECT_EQ(e.lo, want.lo) << e.label;
+            EXPECT_EQ(e.hi, want.hi) << e.label;
+            EXPECT_EQ(e.voxels, want.voxels) << e.label;
+            EXPECT_EQ(e.thin, want.thin) << e.label;
+        }
+    }
+}
+
+TEST(LabelGeometry, ComponentsAre26ConnectedAndNumberedInRasterOrder) {
+    LabelVolume labels({10, 10, 10});
+    auto set = [&](std::int64_t x, std::int64_t y, std::int64_t z, LabelId l) {
+        labels.labels()[labels.index(x, y, z)] = l;
+    };
+    // Label 3: two 2³ cubes touching at one corner only (one piece with 26-connectivity),
+    // a single voxel, and a neighbouring voxel of another label that must not join it.
+    for (std::int64_t z = 1; z <= 2; ++z)
+        for (std::int64_t y = 1; y <= 2; ++y)
+            for (std::int64_t x = 1; x <= 2; ++x) {
+                set(x, y, z, 3);
+                set(x + 2, y + 2, z + 2, 3);
+            }
+    set(7, 1, 1, 3);
+    set(8, 1, 1, 5);
+    const auto extents = labelExtents(labels);
+    ASSERT_EQ(extents.size(), 2u);
+    const auto& e = extents[0];
+    ASSERT_EQ(e.label, 3);
+    const auto c = labelComponents(labels, e);
+    EXPECT_EQ(c.lo, (Index3{1, 1, 1}));
+    EXPECT_EQ(c.dims, (Index3{7, 4, 4}));
+    ASSERT_EQ(c.voxels, (std::vector<std::int64_t>{16, 1}));
+    ASSERT_EQ(c.boxes.size(), 2u);
+    EXPECT_EQ(c.boxes[0][0], (Index3{1, 1, 1}));
+    EXPECT_EQ(c.boxes[0][1], (Index3{4, 4, 4}));
+    EXPECT_EQ(c.boxes[1][0], (Index3{7, 1, 1}));
+    EXPECT_EQ(c.boxes[1][1], (Index3{7, 1, 1}));
+    ASSERT_EQ(c.ids.size(), std::size_t(7 * 4 * 4));
+    auto idAt = [&](std::int64_t x, std::int64_t y, std::int64_t z) {
+        return c.ids[std::size_t((x - 1) + 7 * ((y - 1) + 4 * (z - 1)))];
+    };
+    EXPECT_EQ(idAt(1, 1, 1), 1u);  // the first voxel in raster order
+    EXPECT_EQ(idAt(4, 4, 4), 1u);  // across the corner
+    EXPECT_EQ(idAt(7, 1, 1), 2u);
+    EXPECT_EQ(idAt(3, 1, 1), 0u);
+    EXPECT_EQ(std::count(c.ids.begin(), c.ids.end(), 0u), std::ptrdiff_t(c.ids.size() - 17));
 }
 
 TEST(SurfaceExtraction, WindowedSincSmoothingKeepsVolumeAndReducesNoise) {

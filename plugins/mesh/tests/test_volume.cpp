@@ -8,8 +8,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <atomic>
 #include <map>
 #include <set>
+#include <vector>
 
 using namespace cellforge;
 using namespace cellforge::mesh;
@@ -158,10 +161,22 @@ TEST(VolumeMesh, ASmallLabelThatGetsNoTetrahedraIsAStageError) {
     }
 }
 
-TEST(VolumeMesh, CancellingStopsMeshing) {
+TEST(VolumeMesh, CancellingMidRunStopsMeshingAndLeavesTheInputAlone) {
     const auto labels = cellWithNucleus(30, 5.0, 60.0, 25.0);
-    std::atomic<bool> cancel{true};
-    Feedback f;
-    f.cancel = &cancel;
-    EXPECT_THROW(meshLabelVolume(labels, {}, f), CancelledError);
+    const std::vector<LabelId> before(labels.labels(), labels.labels() + labels.voxelCount());
+    // The flag is raised from the first progress report, once the domain is built and
+    // refinement starts: Mesh_3 polls it, and nothing is reported after it.
+    std::atomic<bool> cancel{false};
+    std::vector<double> reports;
+    RunControl control;
+    control.cancel = &cancel;
+    control.progress = [&](double fraction, const std::string&) {
+        reports.push_back(fraction);
+        cancel = true;
+    };
+    EXPECT_THROW(meshLabelVolume(labels, {}, control), CancelledError);
+    ASSERT_EQ(reports.size(), 1u);
+    EXPECT_GT(reports[0], 0.0);
+    EXPECT_LT(reports[0], 0.6);  // during refinement, before the optimisers
+    EXPECT_TRUE(std::equal(before.begin(), before.end(), labels.labels()));
 }

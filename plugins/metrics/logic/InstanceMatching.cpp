@@ -8,7 +8,7 @@
 #include <unordered_map>
 
 #include "core/base/Errors.h"
-#include "plugins/metrics/logic/ConnectedComponents.h"
+#include "core/imaging/ConnectedComponents.h"
 
 namespace cellforge::metrics {
 
@@ -49,13 +49,8 @@ InstanceResult matchInstances(const LabelGrid& labels, const LabelGrid& referenc
     if (!(options.majorityFraction >= 0.5 && options.majorityFraction < 1))
         throw InputError("majority fraction " + std::to_string(options.majorityFraction) + " is outside [0.5, 1)");
 
-    auto sub = [&](double a, double b) {
-        RunControl c = control;
-        if (control.progress) c.progress = [&, a, b](double f) { control.progress(a + (b - a) * f); };
-        return c;
-    };
-    const InstanceIds A = instancesOf(labels, options, sub(0.0, 0.35));
-    const InstanceIds B = instancesOf(reference, options, sub(0.35, 0.7));
+    const InstanceIds A = instancesOf(labels, options, control.sub(0.0, 0.35));
+    const InstanceIds B = instancesOf(reference, options, control.sub(0.35, 0.7));
     control.throwIfCancelled();
 
     // Intersections of every overlapping pair, accumulated over runs of equal pairs.

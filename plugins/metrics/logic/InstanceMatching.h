@@ -17,7 +17,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "plugins/metrics/logic/LabelGrid.h"
+#include "plugins/metrics/logic/MetricsTypes.h"
 
 namespace cellforge::metrics {
 

@@ -6,8 +6,8 @@
 #include <string>
 
 #include "core/base/Errors.h"
-#include "plugins/metrics/logic/ConnectedComponents.h"
-#include "plugins/metrics/logic/DistanceTransform.h"
+#include "core/imaging/ConnectedComponents.h"
+#include "core/imaging/DistanceTransform.h"
 #include "plugins/metrics/logic/SurfaceDistance.h"
 
 namespace cellforge::metrics {
@@ -90,9 +90,7 @@ MembraneResult measureMembranes(const LabelGrid& labels, const MembraneOptions& 
     io.source = options.source;
     io.label = options.label;
     io.connectivity = options.connectivity;
-    RunControl sub = control;
-    if (control.progress) sub.progress = [&](double f) { control.progress(0.3 * f); };
-    const InstanceIds inst = instancesOf(labels, io, sub);
+    const InstanceIds inst = instancesOf(labels, io, control.sub(0.0, 0.3));
     const int complementConnectivity = options.connectivity == 26 ? 6 : 26;
     const Dims3 d = labels.dims;
 

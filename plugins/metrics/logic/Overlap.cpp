@@ -6,7 +6,7 @@
 #include <mutex>
 
 #include "core/base/Errors.h"
-#include "plugins/metrics/logic/Parallel.h"
+#include "core/base/Parallel.h"
 
 namespace cellforge::metrics {
 
@@ -128,7 +128,7 @@ LabelHistograms countLabels(const LabelGrid& a, const LabelGrid& b, const RunCon
     const std::int64_t n = a.voxelCount();
     const std::int64_t grain = std::int64_t(1) << 22;
     std::atomic<std::int64_t> done{0};
-    parallelFor(n, grain, control, [&](std::int64_t begin, std::int64_t end) {
+    parallelForBlocks(n, control, [&](std::int64_t begin, std::int64_t end, int) {
         LabelHistograms local;
         const Label* pa = a.labels;
         const Label* pb = b.labels;
@@ -145,7 +145,7 @@ LabelHistograms countLabels(const LabelGrid& a, const LabelGrid& b, const RunCon
             total.intersection[k] += local.intersection[k];
         }
         control.report(progressEnd * double(done += end - begin) / double(n));
-    });
+    }, {grain, false});
     return total;
 }
 
@@ -186,7 +186,7 @@ OverlapResult computeOverlap(const LabelGrid& labels, const LabelGrid& reference
     std::atomic<std::int64_t> planesDone{0};
     const int axis = options.axis;
     const std::int64_t grain = axis == 2 ? 1 : std::max<std::int64_t>(1, d[2] / (2 * std::max(1, control.threads)));
-    parallelFor(d[2], grain, control, [&](std::int64_t z0, std::int64_t z1) {
+    parallelForBlocks(d[2], control, [&](std::int64_t z0, std::int64_t z1, int) {
         // Along z each plane is one slice; along x or y a plane touches every slice, so
         // a thread-local array is used and merged.
         std::vector<std::int64_t> local(axis == 2 ? 0 : counts.size(), 0);
@@ -219,7 +219,7 @@ OverlapResult computeOverlap(const LabelGrid& labels, const LabelGrid& reference
             std::lock_guard<std::mutex> lock(mutex);
             for (std::size_t i = 0; i < counts.size(); ++i) counts[i] += local[i];
         }
-    });
+    }, {grain, false});
 
     for (std::int64_t s = 0; s < slices; ++s) {
         for (std::int64_t k = 0; k < K; ++k) {

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "plugins/metrics/logic/LabelGrid.h"
+#include "plugins/metrics/logic/MetricsTypes.h"
 
 namespace cellforge::metrics {
 

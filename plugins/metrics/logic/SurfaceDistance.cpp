@@ -5,8 +5,8 @@
 #include <limits>
 #include <mutex>
 
-#include "plugins/metrics/logic/DistanceTransform.h"
-#include "plugins/metrics/logic/Parallel.h"
+#include "core/imaging/DistanceTransform.h"
+#include "core/base/Parallel.h"
 
 namespace cellforge::metrics {
 
@@ -38,7 +38,7 @@ std::vector<Box> labelBoxes(const LabelGrid& a, const LabelGrid& b, const RunCon
     }
     std::mutex mutex;
     const Dims3 d = a.dims;
-    parallelFor(d[2], 8, control, [&](std::int64_t z0, std::int64_t z1) {
+    parallelForBlocks(d[2], control, [&](std::int64_t z0, std::int64_t z1, int) {
         // Thread-local boxes for the labels this block saw, merged at the end.
         std::vector<Box> local;
         std::vector<int> slot(65536, -1);
@@ -85,7 +85,7 @@ std::vector<Box> labelBoxes(const LabelGrid& a, const LabelGrid& b, const RunCon
                 g.hi[k] = std::max(g.hi[k], l.hi[k]);
             }
         }
-    });
+    }, {8, false});
     return boxes;
 }
 
@@ -93,7 +93,7 @@ std::vector<Box> labelBoxes(const LabelGrid& a, const LabelGrid& b, const RunCon
 void surfaceOf(const std::vector<std::uint8_t>& mask, const Dims3& n, std::vector<std::uint8_t>& surface,
                const RunControl& control) {
     surface.assign(mask.size(), 0);
-    parallelFor(n[2], 4, control, [&](std::int64_t z0, std::int64_t z1) {
+    parallelForBlocks(n[2], control, [&](std::int64_t z0, std::int64_t z1, int) {
         for (std::int64_t z = z0; z < z1; ++z)
             for (std::int64_t y = 0; y < n[1]; ++y)
                 for (std::int64_t x = 0; x < n[0]; ++x) {
@@ -105,7 +105,7 @@ void surfaceOf(const std::vector<std::uint8_t>& mask, const Dims3& n, std::vecto
                                               !mask[std::size_t(i - n[0] * n[1])] ||
                                               !mask[std::size_t(i + n[0] * n[1])];
                 }
-    });
+    }, {4, false});
 }
 
 }  // namespace
@@ -144,7 +144,7 @@ std::vector<SurfaceDistanceScores> computeSurfaceDistances(const LabelGrid& labe
         maskA.assign(std::size_t(count), 0);
         maskB.assign(std::size_t(count), 0);
         std::atomic<std::int64_t> inA{0}, inB{0};
-        parallelFor(n[2], 4, quiet, [&](std::int64_t z0, std::int64_t z1) {
+        parallelForBlocks(n[2], quiet, [&](std::int64_t z0, std::int64_t z1, int) {
             std::int64_t ca = 0, cb = 0;
             for (std::int64_t z = z0; z < z1; ++z)
                 for (std::int64_t y = 0; y < n[1]; ++y) {
@@ -160,7 +160,7 @@ std::vector<SurfaceDistanceScores> computeSurfaceDistances(const LabelGrid& labe
                 }
             inA += ca;
             inB += cb;
-        });
+        }, {4, false});
         if (inA == 0 || inB == 0) {
             const double nan = std::numeric_limits<double>::quiet_NaN();
             s.hausdorff = s.hausdorff95 = s.meanSurfaceDistance = nan;

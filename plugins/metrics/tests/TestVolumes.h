@@ -6,7 +6,7 @@
 #include <functional>
 #include <vector>
 
-#include "plugins/metrics/logic/LabelGrid.h"
+#include "plugins/metrics/logic/MetricsTypes.h"
 
 namespace cellforge::metrics::test {
 

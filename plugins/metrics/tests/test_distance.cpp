@@ -9,7 +9,7 @@
 
 #include "TestVolumes.h"
 #include "core/base/Errors.h"
-#include "plugins/metrics/logic/DistanceTransform.h"
+#include "core/imaging/DistanceTransform.h"
 #include "plugins/metrics/logic/SurfaceDistance.h"
 
 using namespace cellforge;

@@ -5,7 +5,7 @@
 
 #include "TestVolumes.h"
 #include "core/base/Errors.h"
-#include "plugins/metrics/logic/ConnectedComponents.h"
+#include "core/imaging/ConnectedComponents.h"
 #include "plugins/metrics/logic/InstanceMatching.h"
 
 using namespace cellforge;

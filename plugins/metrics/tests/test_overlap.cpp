@@ -160,10 +160,17 @@ TEST(MetricsOverlap, ClassSelectionParsing) {
     EXPECT_THROW(ClassSelection::parse("1,,2"), InputError);
 }
 
-TEST(MetricsOverlap, CancelFlagStopsTheRun) {
+TEST(MetricsOverlap, CancelMidRunStopsTheRun) {
     OwnedLabels a({64, 64, 64}), b({64, 64, 64});
-    std::atomic<bool> cancel{true};
+    std::atomic<bool> cancel{false};
+    int reports = 0;
     RunControl c;
     c.cancel = &cancel;
+    // The flag is raised by the first progress report, i.e. while the run is under way.
+    c.progress = [&](double, const std::string&) {
+        ++reports;
+        cancel = true;
+    };
     EXPECT_THROW(computeOverlap(a.grid(), b.grid(), {}, c), CancelledError);
+    EXPECT_GE(reports, 1);
 }

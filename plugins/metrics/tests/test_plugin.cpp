@@ -55,8 +55,14 @@ double cell(const Table& t, std::size_t row, const std::string& column) {
 
 }  // namespace
 
+TEST_F(MetricsPluginTest, TheFormerMembraneStageIdStillWorks) {
+    EXPECT_EQ(registry_->canonicalId("metrics.membranes"), "metrics.membrane_thickness_and_closure");
+    EXPECT_EQ(registry_->find("metrics.membranes"), registry_->find("metrics.membrane_thickness_and_closure"));
+}
+
 TEST_F(MetricsPluginTest, DeclaresItsFourStages) {
-    for (const char* id : {"metrics.overlap", "metrics.surface_distance", "metrics.instances", "metrics.membranes"}) {
+    for (const char* id : {"metrics.overlap", "metrics.surface_distance", "metrics.instances",
+                           "metrics.membrane_thickness_and_closure"}) {
         const StagePtr stage = registry_->find(id);
         ASSERT_NE(stage, nullptr) << id << " not registered";
         EXPECT_EQ(registry_->pluginOf(id), "metrics");

@@ -9,16 +9,6 @@
 
 namespace cellforge::unet {
 
-ml::RunControl controlFor(JobContext& context, double begin, double end) {
-    ml::RunControl c;
-    c.progress = [&context, begin, end](double f, const std::string& m) {
-        context.setProgress(begin + (end - begin) * f, m);
-    };
-    c.cancelled = [&context] { return context.isCancelled(); };
-    c.log = [&context](const std::string& line) { context.log(line); };
-    return c;
-}
-
 std::string shippedModelPath() {
     const std::string found = findResource(kShippedModel);
     if (!found.empty()) return found;
@@ -76,7 +66,7 @@ LabelTable labelTableFor(const ml::ModelMetadata& metadata) {
 }
 
 Segmentation segmentVolume(const Volume& image, const ml::SegmentationNetwork& network,
-                           const ml::InferenceOptions& options, int probabilityClass, const ml::RunControl& control) {
+                           const ml::InferenceOptions& options, int probabilityClass, const RunControl& control) {
     if (image.empty()) throw InputError("input 'image' is empty");
     const int classes = network.metadata().architecture.classes;
     if (probabilityClass < 0 || probabilityClass >= classes)
@@ -158,7 +148,7 @@ Simulated simulatePhantomVolume(const ml::PhantomSettings& settings, std::uint64
 }
 
 Simulated simulateDataset(const ml::ImageSimulatorSettings& settings, std::uint64_t seed, int count, double voxelSize,
-                          const ml::RunControl& control) {
+                          const RunControl& control) {
     ml::validateSettings(settings);
     if (settings.contextSlices != 1)
         throw InputError(

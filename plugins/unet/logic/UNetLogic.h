@@ -21,9 +21,6 @@ namespace cellforge::unet {
 inline constexpr const char* kShippedModel = "models/unet-membrane-default.cfunet";
 inline constexpr const char* kModelFormat = "cellforge-unet";
 
-// Progress, cancellation and log of a job, for core/ml (progress mapped onto [begin, end]).
-ml::RunControl controlFor(JobContext& context, double begin = 0.0, double end = 1.0);
-
 // The shipped default model's path; InputError listing the folders searched if absent.
 std::string shippedModelPath();
 // The network to use: the `model` input if given, else `modelPath` if not empty, else
@@ -41,7 +38,7 @@ struct Segmentation {
 // Segments `image` slice by slice. `probabilityClass` is the class whose probability is
 // returned. Geometry (voxel size, origin) is copied from the image.
 Segmentation segmentVolume(const Volume& image, const ml::SegmentationNetwork& network,
-                           const ml::InferenceOptions& options, int probabilityClass, const ml::RunControl& control);
+                           const ml::InferenceOptions& options, int probabilityClass, const RunControl& control);
 // The label table for a network's classes (the semantic default for the standard three).
 LabelTable labelTableFor(const ml::ModelMetadata& metadata);
 
@@ -56,7 +53,7 @@ struct Simulated {
 Simulated simulatePhantomVolume(const ml::PhantomSettings& settings, std::uint64_t seed, double voxelSize);
 // `count` 2D images stacked along z (one image per slice, labels likewise).
 Simulated simulateDataset(const ml::ImageSimulatorSettings& settings, std::uint64_t seed, int count, double voxelSize,
-                          const ml::RunControl& control);
+                          const RunControl& control);
 
 // Training samples from a stack of 2D images and their labels (one per slice): the
 // last testCount + validationCount slices are held out.

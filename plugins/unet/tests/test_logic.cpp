@@ -3,6 +3,7 @@
 #include "core/base/Errors.h"
 #include "plugins/unet/logic/UNetLogic.h"
 
+#include <atomic>
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -46,7 +47,9 @@ TEST(UNetLogic, SegmentsAnyScalarTypeAndKeepsGeometry) {
             EXPECT_EQ(s.labels->labels()[i], 2);
             ++checked;
         }
-        if (s.labels->labels()[i] == 2) EXPECT_GT(p, 1.0f / 3.0f);
+        if (s.labels->labels()[i] == 2) {
+            EXPECT_GT(p, 1.0f / 3.0f);
+        }
     }
     // The same result from a float copy of the input (type conversion is exact here).
     const Segmentation f = segmentVolume(v.toFloat32(), net, o, 2, {});
@@ -107,7 +110,7 @@ TEST(UNetLogic, SimulatedVolumesAndStacks) {
     s.radiusMin = 6;
     s.radiusMax = 20;
     int reports = 0;
-    ml::RunControl c;
+    RunControl c;
     c.progress = [&](double, const std::string&) { ++reports; };
     const Simulated d = simulateDataset(s, 4, 12, 10.0, c);
     EXPECT_EQ(d.image->dims(), (Index3{32, 32, 12}));
@@ -122,8 +125,10 @@ TEST(UNetLogic, SimulatedVolumesAndStacks) {
     EXPECT_EQ(lab[100], d.labels->labels()[9 * 32 * 32 + 100]);
     LabelVolume wrong({32, 32, 11});
     EXPECT_THROW(stackSamples(*d.image, wrong, 2, 1, 3, 1), InputError);
-    ml::RunControl cancel;
-    cancel.cancelled = [] { return true; };
+    std::atomic<bool> stop{false};
+    RunControl cancel;
+    cancel.cancel = &stop;
+    cancel.progress = [&](double, const std::string&) { stop = true; };  // mid-run, at the first slice
     EXPECT_THROW(simulateDataset(s, 4, 12, 10.0, cancel), CancelledError);
 }
 

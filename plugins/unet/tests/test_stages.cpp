@@ -55,7 +55,9 @@ std::map<std::string, ParamValue> smallPhantom() {
 
 TEST_F(UNetStagesTest, PluginDeclaresItsStages) {
     for (const auto& r : loader_->records())
-        if (r.id == "unet") EXPECT_TRUE(r.loaded) << r.refusal;
+        if (r.id == "unet") {
+            EXPECT_TRUE(r.loaded) << r.refusal;
+        }
     const auto infer = registry_->require("unet.infer")->info();
     EXPECT_EQ(infer.lane, StageLane::Device);
     ASSERT_EQ(infer.outputs.size(), 2u);

@@ -18,7 +18,7 @@
 #include <string>
 #include <thread>
 
-#include "core/jobs/JobContext.h"
+#include "core/base/RunControl.h"
 #include "plugins/filters/logic/GaussianFilter.h"
 #include "plugins/filters/logic/MedianFilter.h"
 
@@ -42,15 +42,15 @@ void writeRaw(const std::string& path, const Volume& v) {
     if (!out) throw std::runtime_error("cannot write " + path);
 }
 
-Volume timed(const char* name, int threads, int repeats, const std::function<Volume(JobContext&)>& run) {
+Volume timed(const char* name, int threads, int repeats, const std::function<Volume(const RunControl&)>& run) {
     double best = 1e300, bestCpu = 0;
     Volume result;
     for (int i = 0; i < repeats; ++i) {
-        JobContext context;
-        context.setThreadBudget(threads);
+        RunControl control;  // no progress sink: the timing is the filter's alone
+        control.threads = threads;
         const std::clock_t c0 = std::clock();
         const auto t0 = std::chrono::steady_clock::now();
-        result = run(context);
+        result = run(control);
         const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         const double cpu = double(std::clock() - c0) / CLOCKS_PER_SEC;
         if (s < best) {
@@ -77,11 +77,11 @@ int main(int argc, char** argv) {
         const int repeats = argc > 7 ? std::max(1, std::atoi(argv[7])) : 1;
         const Volume input = readRaw(argv[1], dims);
 
-        const Volume gauss = timed("gaussian", threads, repeats, [&](JobContext& c) {
+        const Volume gauss = timed("gaussian", threads, repeats, [&](const RunControl& c) {
             return filters::gaussianFilter(input, 2.0, filters::FilterMode::Volume3D, c);
         });
         writeRaw(prefix + ".gaussian.raw", gauss);
-        const Volume median = timed("median", threads, repeats, [&](JobContext& c) {
+        const Volume median = timed("median", threads, repeats, [&](const RunControl& c) {
             return filters::medianFilter(input, 2, filters::FilterMode::Volume3D, c);
         });
         writeRaw(prefix + ".median.raw", median);

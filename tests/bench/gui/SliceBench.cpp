@@ -5,6 +5,8 @@
 //     (vtkImageSliceMapper on the same buffer, as vtkImageViewer2 does) as the peer;
 //  2. memory after opening that tomogram from an MRC file (goal: 1.3 x its data size).
 // Run by run_bench.sh under xvfb-run; not a test.
+#include <iostream>
+
 #include "app/gui/MainWindow.h"
 #include "app/render/SliceView.h"
 #include "app/render/VolumeView3D.h"
@@ -110,7 +112,10 @@ int main(int argc, char** argv) {
     window.setInteractive(false);
     window.resize(1600, 1000);
     window.show();
-    QTest::qWaitForWindowExposed(&window);
+    if (!QTest::qWaitForWindowExposed(&window)) {
+        std::cerr << "the window was never shown (no display?)\n";
+        return 1;
+    }
     QTest::qWait(300);
     const double baseMiB = statusMiB("VmRSS:");
 
@@ -169,7 +174,10 @@ int main(int argc, char** argv) {
         peer.resize(xy->size());
         peer.setFinishEachFrame(true);
         peer.show();
-        QTest::qWaitForWindowExposed(&peer);
+        if (!QTest::qWaitForWindowExposed(&peer)) {
+            std::cerr << "the peer window was never shown (no display?)\n";
+            return 1;
+        }
         const LayerDisplay* d = window.session().display("bench_tomogram");
         auto tomoMapper = vtkSmartPointer<vtkImageSliceMapper>::New();
         tomoMapper->SetInputData(vtkImageView(*tomo));

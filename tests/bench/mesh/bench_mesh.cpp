@@ -14,8 +14,6 @@
 #include "plugins/mesh/logic/MeshTopology.h"
 #include "plugins/mesh/logic/SurfaceExtraction.h"
 
-#include <vtkSMPTools.h>
-
 #include <chrono>
 #include <cmath>
 #include <ctime>
@@ -98,7 +96,8 @@ int surfaceBenchmark(const std::string& dir) {
     const int cores = int(std::max(1u, std::thread::hardware_concurrency()));
     for (int threads : {1, cores}) {
         for (int iterations : {0, 20}) {
-            vtkSMPTools::Initialize(threads);
+            RunControl control;
+            control.threads = threads;
             LabelSurfaceOptions o;
             o.smoothing.iterations = iterations;
             // Wall time, and process CPU time (all threads): on a shared machine the CPU
@@ -109,7 +108,7 @@ int surfaceBenchmark(const std::string& dir) {
                 result = SurfaceResult();
                 const double t0 = now();
                 const std::clock_t c0 = std::clock();
-                result = extractLabelSurfaces(labels, o);
+                result = extractLabelSurfaces(labels, o, control);
                 bestCpu = std::min(bestCpu, double(std::clock() - c0) / CLOCKS_PER_SEC);
                 best = std::min(best, now() - t0);
             }

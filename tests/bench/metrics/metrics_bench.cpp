@@ -158,7 +158,7 @@ int main(int argc, char** argv) {
     }
 
     LabelGrid a{labels.data(), dims, voxel}, b{reference.data(), dims, voxel};
-    RunControl control;
+    cellforge::RunControl control;
     control.threads = threads;
     // Best of `repeat` runs of each measurement.
     double diceSeconds = 1e300, sliceSeconds = 1e300, surfaceSeconds = 1e300;

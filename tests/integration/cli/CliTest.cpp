@@ -135,7 +135,9 @@ TEST_F(CliTest, InfoJsonOnEveryRealFile) {
         EXPECT_EQ(dims[0].toInt(), e.nx) << e.file;
         EXPECT_EQ(dims[1].toInt(), e.ny) << e.file;
         EXPECT_EQ(dims[2].toInt(), e.nz) << e.file;
-        if (e.voxel > 0) EXPECT_NEAR(o["voxel_size"].toArray()[0].toDouble(), e.voxel, 1e-3) << e.file;
+        if (e.voxel > 0) {
+            EXPECT_NEAR(o["voxel_size"].toArray()[0].toDouble(), e.voxel, 1e-3) << e.file;
+        }
         for (const auto& v : o["voxel_size"].toArray()) EXPECT_GT(v.toDouble(), 0) << e.file;
     }
     // IMOD's unsigned mode 0: the crop's values are 141..163.

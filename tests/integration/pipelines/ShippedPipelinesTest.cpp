@@ -78,7 +78,9 @@ TEST(ShippedPipelines, PhantomAccuracyPipelineScoresTheShippedModel) {
     ASSERT_EQ(classes.size(), 2u);  // protein and membrane
     for (std::size_t i = 0; i < classes.size(); ++i) {
         EXPECT_GT(scored[i], 0);
-        if (classes[i] == 2) EXPECT_GT(sliceDice[i], 0.5) << "membrane mean slice Dice on a phantom";
+        if (classes[i] == 2) {
+            EXPECT_GT(sliceDice[i], 0.5) << "membrane mean slice Dice on a phantom";
+        }
     }
     const Table perSlice = io::readTable((out / "dice_per_slice.csv").string());
     EXPECT_GT(perSlice.rowCount(), 40u);  // most of the 48 slices hold membranes

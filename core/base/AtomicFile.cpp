@@ -1,4 +1,4 @@
-#include "core/io/AtomicFile.h"
+#include "core/base/AtomicFile.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -15,7 +15,7 @@
 
 #include "core/base/Errors.h"
 
-namespace cellforge::io {
+namespace cellforge {
 
 namespace {
 
@@ -142,4 +142,4 @@ std::string fileExtension(const std::string& path) {
     return ext;
 }
 
-}  // namespace cellforge::io
+}  // namespace cellforge

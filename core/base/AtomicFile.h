@@ -6,7 +6,7 @@
 #include <functional>
 #include <string>
 
-namespace cellforge::io {
+namespace cellforge {
 
 // Calls `write` with a stream open on a temporary file in the target's folder, flushes
 // and fsyncs it, then renames it to `path`. On any exception the temporary file is
@@ -20,4 +20,4 @@ void writeAtomicallyByName(const std::string& path,
 // "a.nii.gz" -> ".nii.gz".
 std::string fileExtension(const std::string& path);
 
-}  // namespace cellforge::io
+}  // namespace cellforge

@@ -1,11 +1,12 @@
-#include "plugins/metrics/logic/ConnectedComponents.h"
+#include "core/imaging/ConnectedComponents.h"
 
+#include <algorithm>
 #include <array>
 #include <string>
 
 #include "core/base/Errors.h"
 
-namespace cellforge::metrics {
+namespace cellforge::imaging {
 
 namespace {
 
@@ -78,13 +79,21 @@ Components connectedComponents(const std::uint8_t* mask, const Dims3& dims, int 
             final[l] = final[r];
     }
     out.sizes.assign(std::size_t(out.count) + 1, 0);
-    for (auto& id : out.ids) {
-        if (!id) continue;
-        id = final[id];
-        ++out.sizes[id];
-    }
+    out.boxes.assign(std::size_t(out.count) + 1, {Dims3{nx, ny, nz}, Dims3{-1, -1, -1}});
+    std::size_t i = 0;
+    for (std::int64_t z = 0; z < nz; ++z)
+        for (std::int64_t y = 0; y < ny; ++y)
+            for (std::int64_t x = 0; x < nx; ++x, ++i) {
+                std::uint32_t& id = out.ids[i];
+                if (!id) continue;
+                id = final[id];
+                ++out.sizes[id];
+                auto& box = out.boxes[id];
+                box[0] = {std::min(box[0][0], x), std::min(box[0][1], y), std::min(box[0][2], z)};
+                box[1] = {std::max(box[1][0], x), std::max(box[1][1], y), std::max(box[1][2], z)};
+            }
     control.report(1.0);
     return out;
 }
 
-}  // namespace cellforge::metrics
+}  // namespace cellforge::imaging

@@ -7,9 +7,9 @@
 #include <cstdint>
 #include <vector>
 
-#include "plugins/metrics/logic/LabelGrid.h"
+#include "core/imaging/LabelGrid.h"
 
-namespace cellforge::metrics {
+namespace cellforge::imaging {
 
 // For every voxel of a box of `dims` voxels (x fastest), the squared distance in Å² from
 // its centre to the centre of the nearest voxel where feature[i] != 0; +infinity when
@@ -17,4 +17,4 @@ namespace cellforge::metrics {
 void squaredDistanceTransform(const std::uint8_t* feature, const Dims3& dims, const Spacing3& voxelSize,
                               std::vector<double>& out, const RunControl& control = {});
 
-}  // namespace cellforge::metrics
+}  // namespace cellforge::imaging

@@ -1,11 +1,11 @@
-#include "plugins/metrics/logic/LabelGrid.h"
+#include "core/imaging/LabelGrid.h"
 
 #include <cmath>
 #include <sstream>
 
 #include "core/base/Errors.h"
 
-namespace cellforge::metrics {
+namespace cellforge::imaging {
 
 namespace {
 
@@ -49,10 +49,6 @@ void requireSameGeometry(const LabelGrid& a, const std::string& nameA, const Lab
     }
 }
 
-void RunControl::throwIfCancelled() const {
-    if (cancelled()) throw CancelledError();
-}
-
 int axisFromName(const std::string& name) {
     if (name == "x" || name == "X") return 0;
     if (name == "y" || name == "Y") return 1;
@@ -65,4 +61,4 @@ const char* axisName(int axis) {
     return axis >= 0 && axis < 3 ? names[axis] : "?";
 }
 
-}  // namespace cellforge::metrics
+}  // namespace cellforge::imaging

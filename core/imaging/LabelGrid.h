@@ -1,17 +1,17 @@
-// The input every metric reads: a read-only view of a 3D label array (x fastest, then y,
-// then z) with its voxel size in Å, plus the run controls (threads, cancel, progress).
-// Plain C++ with no CellForge library dependency, so any part of the project (the U-Net
-// trainer included, which may build against LibTorch alone) can call the metrics on its
-// own buffers. CoreViews.h makes a LabelGrid from a cellforge::LabelVolume.
+// A read-only view of a 3D label array (x fastest, then y, then z) with its voxel size
+// in Å: what the shared voxel algorithms and the metrics read. Plain C++ over
+// core/base only, so any part of the project (the U-Net trainer included, which may
+// build against LibTorch alone) can run them on its own buffers.
+// core/imaging/Views.h makes a LabelGrid from a cellforge::LabelVolume.
 #pragma once
 
 #include <array>
-#include <atomic>
 #include <cstdint>
-#include <functional>
 #include <string>
 
-namespace cellforge::metrics {
+#include "core/base/RunControl.h"
+
+namespace cellforge::imaging {
 
 using Label = std::uint16_t;
 using Dims3 = std::array<std::int64_t, 3>;
@@ -34,22 +34,8 @@ void requireValidGrid(const LabelGrid& grid, const std::string& name);
 // so resampling is the caller's decision, never done silently.
 void requireSameGeometry(const LabelGrid& a, const std::string& nameA, const LabelGrid& b, const std::string& nameB);
 
-// How a long computation is run: threads to use, a cancel flag polled between blocks
-// (CancelledError is thrown when it is set) and a progress callback in [0, 1].
-struct RunControl {
-    int threads = 1;
-    const std::atomic<bool>* cancel = nullptr;
-    std::function<void(double)> progress;
-
-    bool cancelled() const { return cancel && cancel->load(std::memory_order_relaxed); }
-    void throwIfCancelled() const;
-    void report(double fraction) const {
-        if (progress) progress(fraction);
-    }
-};
-
 // Axis names as the stages write them ("x", "y", "z") and back; throws InputError.
 int axisFromName(const std::string& name);
 const char* axisName(int axis);
 
-}  // namespace cellforge::metrics
+}  // namespace cellforge::imaging

@@ -1,11 +1,11 @@
-#include "plugins/metrics/logic/DistanceTransform.h"
+#include "core/imaging/DistanceTransform.h"
 
 #include <cmath>
 #include <limits>
 
-#include "plugins/metrics/logic/Parallel.h"
+#include "core/base/Parallel.h"
 
-namespace cellforge::metrics {
+namespace cellforge::imaging {
 
 namespace {
 
@@ -68,7 +68,7 @@ template <typename LineStart>
 void envelopePass(double* d, std::int64_t n, std::int64_t stride, std::int64_t groups, std::int64_t groupsPerRow,
                   std::int64_t groupWidth, std::int64_t lastWidth, LineStart lineStart, double w,
                   const RunControl& control) {
-    parallelFor(groups, 4, control, [&](std::int64_t g0, std::int64_t g1) {
+    parallelForBlocks(groups, control, [&](std::int64_t g0, std::int64_t g1, int) {
         const auto len = static_cast<std::size_t>(n);
         EnvelopeScratch scratch(len);
         std::vector<double> buf(len * std::size_t(groupWidth));
@@ -85,7 +85,7 @@ void envelopePass(double* d, std::int64_t n, std::int64_t stride, std::int64_t g
                 for (std::int64_t c = 0; c < width; ++c) dst[c] = buf[std::size_t(c * n + i)];
             }
         }
-    });
+    }, {4, false});
 }
 
 }  // namespace
@@ -97,7 +97,7 @@ void squaredDistanceTransform(const std::uint8_t* feature, const Dims3& dims, co
     double* d = out.data();
 
     // Pass 1, along x: distance to the nearest feature on the same row, by two sweeps.
-    parallelFor(ny * nz, 64, control, [&](std::int64_t r0, std::int64_t r1) {
+    parallelForBlocks(ny * nz, control, [&](std::int64_t r0, std::int64_t r1, int) {
         for (std::int64_t r = r0; r < r1; ++r) {
             const std::uint8_t* f = feature + r * nx;
             double* row = d + r * nx;
@@ -114,7 +114,7 @@ void squaredDistanceTransform(const std::uint8_t* feature, const Dims3& dims, co
                 row[x] = row[x] == kInf ? kInf : dx * dx;
             }
         }
-    });
+    }, {64, false});
     control.report(0.34);
 
     // Passes 2 and 3, along y then z, on groups of up to 16 neighbouring columns.
@@ -138,4 +138,4 @@ void squaredDistanceTransform(const std::uint8_t* feature, const Dims3& dims, co
     control.report(1.0);
 }
 
-}  // namespace cellforge::metrics
+}  // namespace cellforge::imaging
