@@ -13,8 +13,7 @@ namespace cellforge {
 // removed and the target is untouched. Throws InputError if the folder is not writable.
 void writeAtomically(const std::string& path, const std::function<void(std::ofstream&)>& write);
 // For libraries that write by file name (ITK, VTK): `write` gets the temporary path.
-void writeAtomicallyByName(const std::string& path,
-                           const std::function<void(const std::string& tempPath)>& write);
+void writeAtomicallyByName(const std::string& path, const std::function<void(const std::string& tempPath)>& write);
 
 // Lower-case extension including compound ones: "a.MRC" -> ".mrc", "a.mrc.gz" -> ".mrc.gz",
 // "a.nii.gz" -> ".nii.gz".

@@ -11,7 +11,7 @@
 namespace cellforge {
 
 struct ParallelOptions {
-    std::int64_t grain = 1;     // indices per block, at least 1
+    std::int64_t grain = 1;       // indices per block, at least 1
     bool reportProgress = false;  // report finished blocks / all blocks to control (from the caller's thread)
 };
 

@@ -18,10 +18,10 @@ public:
     using ProgressSink = std::function<void(double fraction, const std::string& message)>;
     using LogSink = std::function<void(const std::string& line)>;
 
-    ProgressSink progress;                    // may be empty: progress is dropped
+    ProgressSink progress;                      // may be empty: progress is dropped
     const std::atomic<bool>* cancel = nullptr;  // may be null: never cancelled
-    LogSink log;                              // may be empty: lines are dropped
-    int threads = 1;                          // the thread budget, at least 1
+    LogSink log;                                // may be empty: lines are dropped
+    int threads = 1;                            // the thread budget, at least 1
 
     // Reports `fraction` in [0, 1] of this computation (mapped into the caller's range).
     void report(double fraction, const std::string& message = {}) const {

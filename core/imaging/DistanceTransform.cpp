@@ -68,24 +68,27 @@ template <typename LineStart>
 void envelopePass(double* d, std::int64_t n, std::int64_t stride, std::int64_t groups, std::int64_t groupsPerRow,
                   std::int64_t groupWidth, std::int64_t lastWidth, LineStart lineStart, double w,
                   const RunControl& control) {
-    parallelForBlocks(groups, control, [&](std::int64_t g0, std::int64_t g1, int) {
-        const auto len = static_cast<std::size_t>(n);
-        EnvelopeScratch scratch(len);
-        std::vector<double> buf(len * std::size_t(groupWidth));
-        for (std::int64_t g = g0; g < g1; ++g) {
-            double* base = d + lineStart(g);
-            const std::int64_t width = g % groupsPerRow == groupsPerRow - 1 ? lastWidth : groupWidth;
-            for (std::int64_t i = 0; i < n; ++i) {
-                const double* src = base + i * stride;
-                for (std::int64_t c = 0; c < width; ++c) buf[std::size_t(c * n + i)] = src[c];
-            }
-            for (std::int64_t c = 0; c < width; ++c) lowerEnvelope1D(buf.data() + c * n, n, w, scratch);
-            for (std::int64_t i = 0; i < n; ++i) {
-                double* dst = base + i * stride;
-                for (std::int64_t c = 0; c < width; ++c) dst[c] = buf[std::size_t(c * n + i)];
-            }
-        }
-    }, {4, false});
+    parallelForBlocks(groups, control,
+                      [&](std::int64_t g0, std::int64_t g1, int) {
+                          const auto len = static_cast<std::size_t>(n);
+                          EnvelopeScratch scratch(len);
+                          std::vector<double> buf(len * std::size_t(groupWidth));
+                          for (std::int64_t g = g0; g < g1; ++g) {
+                              double* base = d + lineStart(g);
+                              const std::int64_t width = g % groupsPerRow == groupsPerRow - 1 ? lastWidth : groupWidth;
+                              for (std::int64_t i = 0; i < n; ++i) {
+                                  const double* src = base + i * stride;
+                                  for (std::int64_t c = 0; c < width; ++c) buf[std::size_t(c * n + i)] = src[c];
+                              }
+                              for (std::int64_t c = 0; c < width; ++c)
+                                  lowerEnvelope1D(buf.data() + c * n, n, w, scratch);
+                              for (std::int64_t i = 0; i < n; ++i) {
+                                  double* dst = base + i * stride;
+                                  for (std::int64_t c = 0; c < width; ++c) dst[c] = buf[std::size_t(c * n + i)];
+                              }
+                          }
+                      },
+                      {4, false});
 }
 
 }  // namespace
@@ -97,24 +100,26 @@ void squaredDistanceTransform(const std::uint8_t* feature, const Dims3& dims, co
     double* d = out.data();
 
     // Pass 1, along x: distance to the nearest feature on the same row, by two sweeps.
-    parallelForBlocks(ny * nz, control, [&](std::int64_t r0, std::int64_t r1, int) {
-        for (std::int64_t r = r0; r < r1; ++r) {
-            const std::uint8_t* f = feature + r * nx;
-            double* row = d + r * nx;
-            std::int64_t last = -1;
-            for (std::int64_t x = 0; x < nx; ++x) {
-                if (f[x]) last = x;
-                row[x] = last < 0 ? kInf : double(x - last);
-            }
-            last = -1;
-            for (std::int64_t x = nx - 1; x >= 0; --x) {
-                if (f[x]) last = x;
-                if (last >= 0 && double(last - x) < row[x]) row[x] = double(last - x);
-                const double dx = row[x] * voxelSize[0];
-                row[x] = row[x] == kInf ? kInf : dx * dx;
-            }
-        }
-    }, {64, false});
+    parallelForBlocks(ny * nz, control,
+                      [&](std::int64_t r0, std::int64_t r1, int) {
+                          for (std::int64_t r = r0; r < r1; ++r) {
+                              const std::uint8_t* f = feature + r * nx;
+                              double* row = d + r * nx;
+                              std::int64_t last = -1;
+                              for (std::int64_t x = 0; x < nx; ++x) {
+                                  if (f[x]) last = x;
+                                  row[x] = last < 0 ? kInf : double(x - last);
+                              }
+                              last = -1;
+                              for (std::int64_t x = nx - 1; x >= 0; --x) {
+                                  if (f[x]) last = x;
+                                  if (last >= 0 && double(last - x) < row[x]) row[x] = double(last - x);
+                                  const double dx = row[x] * voxelSize[0];
+                                  row[x] = row[x] == kInf ? kInf : dx * dx;
+                              }
+                          }
+                      },
+                      {64, false});
     control.report(0.34);
 
     // Passes 2 and 3, along y then z, on groups of up to 16 neighbouring columns.

@@ -9,13 +9,20 @@ namespace cellforge {
 
 std::string jobStateName(JobState state) {
     switch (state) {
-    case JobState::Queued: return "queued";
-    case JobState::Running: return "running";
-    case JobState::Cancelling: return "cancelling";
-    case JobState::Cancelled: return "cancelled";
-    case JobState::Completing: return "completing";
-    case JobState::Completed: return "completed";
-    case JobState::Failed: return "failed";
+        case JobState::Queued:
+            return "queued";
+        case JobState::Running:
+            return "running";
+        case JobState::Cancelling:
+            return "cancelling";
+        case JobState::Cancelled:
+            return "cancelled";
+        case JobState::Completing:
+            return "completing";
+        case JobState::Completed:
+            return "completed";
+        case JobState::Failed:
+            return "failed";
     }
     return "?";
 }
@@ -123,8 +130,8 @@ void JobQueue::workerLoop(Lane* lane) {
             lane->pending.pop_front();
             ++lane->running;
             // Divide the thread budget among the CPU jobs now running.
-            const int share = lane == lanes_[0].get() ? std::max(1, budget_.total / lane->running)
-                                                      : budget_.threadsPerJob;
+            const int share =
+                lane == lanes_[0].get() ? std::max(1, budget_.total / lane->running) : budget_.threadsPerJob;
             job->context.setThreadBudget(std::min(share, budget_.threadsPerJob));
         }
         runJob(*job, lane->name);

@@ -45,9 +45,9 @@ struct JobSnapshot {
     JobState state = JobState::Queued;
     double progress = 0;
     std::string message;
-    std::string error;       // when Failed
-    bool badInput = false;   // when Failed by an InputError (the CLI exits 2, not 3)
-    std::string lane;        // "cpu" or "cuda:N"
+    std::string error;      // when Failed
+    bool badInput = false;  // when Failed by an InputError (the CLI exits 2, not 3)
+    std::string lane;       // "cpu" or "cuda:N"
     double elapsedSeconds = 0;
 };
 
@@ -55,8 +55,8 @@ class JobQueue : public QObject {
     Q_OBJECT
 public:
     // `deviceNames`: one device lane per entry ("cuda:0", ...); empty on CPU-only builds.
-    explicit JobQueue(ThreadBudget budget = ThreadBudget::fromEnvironment(),
-                      std::vector<std::string> deviceNames = {}, QObject* parent = nullptr);
+    explicit JobQueue(ThreadBudget budget = ThreadBudget::fromEnvironment(), std::vector<std::string> deviceNames = {},
+                      QObject* parent = nullptr);
     ~JobQueue() override;  // cancels what is queued or running and joins the threads
 
     // Queues work. `lane` Device goes to the least busy device lane, or the CPU lane if

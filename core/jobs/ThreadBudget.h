@@ -5,9 +5,9 @@
 namespace cellforge {
 
 struct ThreadBudget {
-    int total = 1;          // hardware threads available to CellForge
-    int cpuLaneWorkers = 1; // jobs run at once on the CPU lane
-    int threadsPerJob = 1;  // most threads one job may use internally
+    int total = 1;           // hardware threads available to CellForge
+    int cpuLaneWorkers = 1;  // jobs run at once on the CPU lane
+    int threadsPerJob = 1;   // most threads one job may use internally
 
     // From the hardware (or CELLFORGE_THREADS if set): with N cores, min(2, N) jobs at
     // once; a job alone may use all N threads, and when several run the queue divides

@@ -10,12 +10,18 @@ namespace cellforge {
 
 std::string paramTypeName(ParamType type) {
     switch (type) {
-    case ParamType::Int: return "int";
-    case ParamType::Float: return "float";
-    case ParamType::Bool: return "bool";
-    case ParamType::String: return "string";
-    case ParamType::Enum: return "enum";
-    case ParamType::Path: return "path";
+        case ParamType::Int:
+            return "int";
+        case ParamType::Float:
+            return "float";
+        case ParamType::Bool:
+            return "bool";
+        case ParamType::String:
+            return "string";
+        case ParamType::Enum:
+            return "enum";
+        case ParamType::Path:
+            return "path";
     }
     return "?";
 }
@@ -51,8 +57,8 @@ ParameterSpec ParameterSpec::integer(std::string name, std::int64_t def, std::op
     return s;
 }
 
-ParameterSpec ParameterSpec::real(std::string name, double def, std::optional<double> min,
-                                  std::optional<double> max, std::string unit, std::string help) {
+ParameterSpec ParameterSpec::real(std::string name, double def, std::optional<double> min, std::optional<double> max,
+                                  std::string unit, std::string help) {
     ParameterSpec s = integer(std::move(name), 0, min, max, std::move(unit), std::move(help));
     s.type = ParamType::Float;
     s.defaultValue = def;
@@ -152,49 +158,49 @@ std::string describe(const ParamValue& v) {
 ParamValue parseParamValue(const ParameterSpec& spec, const std::string& text) {
     const std::string context = "value";
     switch (spec.type) {
-    case ParamType::Int: {
-        std::size_t used = 0;
-        try {
-            const double d = std::stod(text, &used);
-            if (used == text.size() && std::isfinite(d) && d == std::floor(d)) return std::int64_t(d);
-        } catch (const std::exception&) {
+        case ParamType::Int: {
+            std::size_t used = 0;
+            try {
+                const double d = std::stod(text, &used);
+                if (used == text.size() && std::isfinite(d) && d == std::floor(d)) return std::int64_t(d);
+            } catch (const std::exception&) {
+            }
+            reject(context, spec, "'" + text + "'");
         }
-        reject(context, spec, "'" + text + "'");
-    }
-    case ParamType::Float: {
-        std::size_t used = 0;
-        try {
-            const double d = std::stod(text, &used);
-            if (used == text.size()) return d;
-        } catch (const std::exception&) {
+        case ParamType::Float: {
+            std::size_t used = 0;
+            try {
+                const double d = std::stod(text, &used);
+                if (used == text.size()) return d;
+            } catch (const std::exception&) {
+            }
+            reject(context, spec, "'" + text + "'");
         }
-        reject(context, spec, "'" + text + "'");
-    }
-    case ParamType::Bool: {
-        std::string t = text;
-        std::transform(t.begin(), t.end(), t.begin(), ::tolower);
-        if (t == "true" || t == "1" || t == "yes" || t == "on") return true;
-        if (t == "false" || t == "0" || t == "no" || t == "off") return false;
-        reject(context, spec, "'" + text + "'");
-    }
-    case ParamType::String:
-    case ParamType::Enum:
-    case ParamType::Path: return text;
+        case ParamType::Bool: {
+            std::string t = text;
+            std::transform(t.begin(), t.end(), t.begin(), ::tolower);
+            if (t == "true" || t == "1" || t == "yes" || t == "on") return true;
+            if (t == "false" || t == "0" || t == "no" || t == "off") return false;
+            reject(context, spec, "'" + text + "'");
+        }
+        case ParamType::String:
+        case ParamType::Enum:
+        case ParamType::Path:
+            return text;
     }
     return text;
 }
 
-ParameterValues validateParameters(const ParameterSchema& schema,
-                                   const std::map<std::string, ParamValue>& given,
+ParameterValues validateParameters(const ParameterSchema& schema, const std::map<std::string, ParamValue>& given,
                                    const std::string& context) {
     for (const auto& [name, value] : given) {
         (void)value;
         if (std::none_of(schema.begin(), schema.end(), [&](const ParameterSpec& s) { return s.name == name; })) {
             std::string known;
             for (const auto& s : schema) known += (known.empty() ? "" : ", ") + s.name;
-            throw InputError(context + ": unknown parameter '" + name + "'" +
-                             (known.empty() ? std::string(" (this stage has no parameters)")
-                                            : " (known: " + known + ")"));
+            throw InputError(
+                context + ": unknown parameter '" + name + "'" +
+                (known.empty() ? std::string(" (this stage has no parameters)") : " (known: " + known + ")"));
         }
     }
     ParameterValues out;
@@ -202,8 +208,8 @@ ParameterValues validateParameters(const ParameterSchema& schema,
         auto it = given.find(spec.name);
         ParamValue v = it == given.end() ? spec.defaultValue : it->second;
         // Text given for a typed parameter (from JSON strings or forms) is parsed.
-        if (std::holds_alternative<std::string>(v) && spec.type != ParamType::String &&
-            spec.type != ParamType::Enum && spec.type != ParamType::Path) {
+        if (std::holds_alternative<std::string>(v) && spec.type != ParamType::String && spec.type != ParamType::Enum &&
+            spec.type != ParamType::Path) {
             try {
                 v = parseParamValue(spec, std::get<std::string>(v));
             } catch (const InputError&) {
@@ -211,33 +217,34 @@ ParameterValues validateParameters(const ParameterSchema& schema,
             }
         }
         switch (spec.type) {
-        case ParamType::Int:
-            if (auto d = std::get_if<double>(&v)) {
-                if (*d != std::floor(*d) || !std::isfinite(*d)) reject(context, spec, describe(v));
-                v = std::int64_t(*d);
-            }
-            if (!std::holds_alternative<std::int64_t>(v)) reject(context, spec, describe(v));
-            break;
-        case ParamType::Float:
-            if (auto i = std::get_if<std::int64_t>(&v)) v = double(*i);
-            if (!std::holds_alternative<double>(v) || !std::isfinite(std::get<double>(v)))
-                reject(context, spec, describe(v));
-            break;
-        case ParamType::Bool:
-            if (!std::holds_alternative<bool>(v)) reject(context, spec, describe(v));
-            break;
-        case ParamType::Enum:
-            if (!std::holds_alternative<std::string>(v) ||
-                std::find(spec.choices.begin(), spec.choices.end(), std::get<std::string>(v)) == spec.choices.end())
-                reject(context, spec, describe(v));
-            break;
-        case ParamType::String:
-        case ParamType::Path:
-            if (!std::holds_alternative<std::string>(v)) reject(context, spec, describe(v));
-            break;
+            case ParamType::Int:
+                if (auto d = std::get_if<double>(&v)) {
+                    if (*d != std::floor(*d) || !std::isfinite(*d)) reject(context, spec, describe(v));
+                    v = std::int64_t(*d);
+                }
+                if (!std::holds_alternative<std::int64_t>(v)) reject(context, spec, describe(v));
+                break;
+            case ParamType::Float:
+                if (auto i = std::get_if<std::int64_t>(&v)) v = double(*i);
+                if (!std::holds_alternative<double>(v) || !std::isfinite(std::get<double>(v)))
+                    reject(context, spec, describe(v));
+                break;
+            case ParamType::Bool:
+                if (!std::holds_alternative<bool>(v)) reject(context, spec, describe(v));
+                break;
+            case ParamType::Enum:
+                if (!std::holds_alternative<std::string>(v) ||
+                    std::find(spec.choices.begin(), spec.choices.end(), std::get<std::string>(v)) == spec.choices.end())
+                    reject(context, spec, describe(v));
+                break;
+            case ParamType::String:
+            case ParamType::Path:
+                if (!std::holds_alternative<std::string>(v)) reject(context, spec, describe(v));
+                break;
         }
         if (spec.type == ParamType::Int || spec.type == ParamType::Float) {
-            const double d = std::holds_alternative<double>(v) ? std::get<double>(v) : double(std::get<std::int64_t>(v));
+            const double d =
+                std::holds_alternative<double>(v) ? std::get<double>(v) : double(std::get<std::int64_t>(v));
             if ((spec.minimum && d < *spec.minimum) || (spec.maximum && d > *spec.maximum))
                 reject(context, spec, describe(v));
         }

@@ -22,21 +22,20 @@ struct ParameterSpec {
     std::string name;
     ParamType type = ParamType::Float;
     ParamValue defaultValue;
-    std::optional<double> minimum;       // Int and Float: inclusive bounds
+    std::optional<double> minimum;  // Int and Float: inclusive bounds
     std::optional<double> maximum;
-    std::vector<std::string> choices;    // Enum only
-    std::string unit;                    // "voxels", "Å", "iterations", ...
+    std::vector<std::string> choices;  // Enum only
+    std::string unit;                  // "voxels", "Å", "iterations", ...
     std::string help;
 
     // Builders, so a stage declares a parameter on one line.
     static ParameterSpec integer(std::string name, std::int64_t def, std::optional<double> min,
                                  std::optional<double> max, std::string unit, std::string help);
-    static ParameterSpec real(std::string name, double def, std::optional<double> min,
-                              std::optional<double> max, std::string unit, std::string help);
+    static ParameterSpec real(std::string name, double def, std::optional<double> min, std::optional<double> max,
+                              std::string unit, std::string help);
     static ParameterSpec boolean(std::string name, bool def, std::string help);
     static ParameterSpec text(std::string name, std::string def, std::string help);
-    static ParameterSpec choice(std::string name, std::string def, std::vector<std::string> choices,
-                                std::string help);
+    static ParameterSpec choice(std::string name, std::string def, std::vector<std::string> choices, std::string help);
     static ParameterSpec path(std::string name, std::string def, std::string help);
 };
 
@@ -66,8 +65,7 @@ ParamValue parseParamValue(const ParameterSpec& spec, const std::string& text);
 // messages (e.g. "stage 'smooth' (filters.gaussian)"). Throws InputError for an unknown
 // name, a wrong type, a value out of range or not among the choices.
 // Ints are accepted where floats are expected; whole floats where ints are.
-ParameterValues validateParameters(const ParameterSchema& schema,
-                                   const std::map<std::string, ParamValue>& given,
+ParameterValues validateParameters(const ParameterSchema& schema, const std::map<std::string, ParamValue>& given,
                                    const std::string& context);
 
 }  // namespace cellforge

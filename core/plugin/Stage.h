@@ -55,8 +55,7 @@ public:
     // any Document; polls the cancel flag in long loops (context.control() hands it to
     // the logic); throws InputError or StageError with a message on failure. Progress
     // need not reach 1: invokeStage sets it when run() returns.
-    virtual PortData run(const PortData& inputs, const ParameterValues& params,
-                         JobContext& context) const = 0;
+    virtual PortData run(const PortData& inputs, const ParameterValues& params, JobContext& context) const = 0;
 };
 
 using StagePtr = std::shared_ptr<const Stage>;

@@ -24,8 +24,8 @@ void checkStageInputs(const StageInfo& info, const PortData& inputs, const std::
     for (const auto& [name, data] : inputs) {
         const PortSpec* port = findPort(info.inputs, name);
         if (!port)
-            throw InputError(where + ": '" + name + "' is not an input of " + info.id + " (its inputs: " +
-                             portList(info.inputs) + ")");
+            throw InputError(where + ": '" + name + "' is not an input of " + info.id +
+                             " (its inputs: " + portList(info.inputs) + ")");
         if (data && !dataKindAccepts(port->kind, data->kind()))
             throw InputError(where + ": input '" + name + "' needs " + dataKindName(port->kind) + ", got " +
                              dataKindName(data->kind()));

@@ -28,8 +28,8 @@ void StageRegistry::add(StagePtr stage, const std::string& pluginId) {
     StageInfo info = stage->info();
     auto it = entries_.find(info.id);
     if (it != entries_.end())
-        throw InputError("stage id '" + info.id + "' of plugin '" + pluginId +
-                         "' is already registered by plugin '" + it->second.pluginId + "'");
+        throw InputError("stage id '" + info.id + "' of plugin '" + pluginId + "' is already registered by plugin '" +
+                         it->second.pluginId + "'");
     if (aliases_.count(info.id))
         throw InputError("stage id '" + info.id + "' of plugin '" + pluginId + "' is already a former id of '" +
                          aliases_.at(info.id) + "'");

@@ -27,9 +27,9 @@ PortData runCloseVesicles(const StageInputs& in, const VesicleFitSettings& s, Jo
             probability = std::make_shared<Volume>(probability->toFloat32());
     }
     auto out = std::make_shared<LabelVolume>(labelsIn->deepCopyLabels());
-    const VesicleFitResult r = fit::closeVesicles(out->labels(), probability ? probability->data<float>() : nullptr,
-                                                  imaging::gridOf(*out).dims, s,
-                                                  context.control().withMessage("fitting vesicles"));
+    const VesicleFitResult r =
+        fit::closeVesicles(out->labels(), probability ? probability->data<float>() : nullptr,
+                           imaging::gridOf(*out).dims, s, context.control().withMessage("fitting vesicles"));
 
     auto table = std::make_shared<Table>(std::vector<std::string>{
         "component", "voxels", "centre_x", "centre_y", "centre_z", "semi_axis_1", "semi_axis_2", "semi_axis_3",

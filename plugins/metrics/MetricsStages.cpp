@@ -152,9 +152,9 @@ struct SurfaceDistanceSettings {
 PortData runSurfaceDistance(const StageInputs& in, const SurfaceDistanceSettings& s, JobContext& context) {
     const auto labels = labelInput(in, "labels");
     const auto reference = labelInput(in, "reference");
-    const auto rows = computeSurfaceDistances(imaging::gridOf(*labels), imaging::gridOf(*reference),
-                                              ClassSelection::parse(s.classes),
-                                              context.control().withMessage("surface distances"));
+    const auto rows =
+        computeSurfaceDistances(imaging::gridOf(*labels), imaging::gridOf(*reference), ClassSelection::parse(s.classes),
+                                context.control().withMessage("surface distances"));
     auto t = std::make_shared<Table>(std::vector<std::string>{
         "class", "name", "hausdorff", "hausdorff95", "mean_surface_distance", "max_labels_to_reference",
         "max_reference_to_labels", "mean_labels_to_reference", "mean_reference_to_labels", "surface_voxels_labels",
@@ -209,8 +209,8 @@ PortData runInstances(const StageInputs& in, const InstanceOptions& o, JobContex
     auto table = std::make_shared<Table>(std::vector<std::string>{
         "side", "id", "voxels", "matched_id", "matched_iou", "best_iou", "overlapping", "outcome", "merge", "split"});
     for (const auto& rec : r.labels)
-        table->addRow({std::string("labels"), double(rec.id), double(rec.voxels), double(rec.matchedId),
-                       rec.matchedIou, rec.bestIou, double(rec.overlapping),
+        table->addRow({std::string("labels"), double(rec.id), double(rec.voxels), double(rec.matchedId), rec.matchedIou,
+                       rec.bestIou, double(rec.overlapping),
                        std::string(rec.matchedId ? "true_positive" : "false_positive"), double(rec.merge), 0.0});
     for (const auto& rec : r.reference)
         table->addRow({std::string("reference"), double(rec.id), double(rec.voxels), double(rec.matchedId),
@@ -260,8 +260,7 @@ struct MembraneStageSettings : MembraneOptions {
 
 PortData runMembranes(const StageInputs& in, const MembraneStageSettings& o, JobContext& context) {
     const auto labels = labelInput(in, "labels");
-    const MembraneResult r =
-        measureMembranes(imaging::gridOf(*labels), o, context.control().withMessage("membranes"));
+    const MembraneResult r = measureMembranes(imaging::gridOf(*labels), o, context.control().withMessage("membranes"));
     auto t = std::make_shared<Table>(std::vector<std::string>{
         "id", "voxels", "medial_voxels", "thickness_mean", "thickness_median", "thickness_std", "thickness_min",
         "thickness_max", "closed", "enclosed_regions", "enclosed_voxels", "enclosed_volume"});

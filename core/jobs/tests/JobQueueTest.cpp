@@ -25,7 +25,8 @@ ThreadBudget twoWorkers() {
 PortData oneVolume() { return {{"image", std::make_shared<Volume>(Index3{2, 2, 2}, ScalarType::Float32)}}; }
 
 // Waits for a condition with a generous limit (the machine is shared and slow).
-template <typename F> bool eventually(F f) {
+template <typename F>
+bool eventually(F f) {
     for (int i = 0; i < 2000; ++i) {
         if (f()) return true;
         std::this_thread::sleep_for(5ms);
@@ -100,15 +101,13 @@ TEST(JobQueue, CancelledQueuedJobNeverRuns) {
 
 TEST(JobQueue, ThrowingStageFailsItsJobWithItsMessageAndTheQueueGoesOn) {
     JobQueue queue(twoWorkers());
-    const JobId bad = queue.submit("bad", StageLane::Cpu, [](JobContext&) -> PortData {
-        throw StageError("the membrane is too thin");
-    });
+    const JobId bad = queue.submit("bad", StageLane::Cpu,
+                                   [](JobContext&) -> PortData { throw StageError("the membrane is too thin"); });
     EXPECT_EQ(queue.wait(bad), JobState::Failed);
     EXPECT_EQ(queue.snapshot(bad).error, "the membrane is too thin");
     EXPECT_FALSE(queue.snapshot(bad).badInput);
-    const JobId input = queue.submit("input", StageLane::Cpu, [](JobContext&) -> PortData {
-        throw InputError("sizes differ");
-    });
+    const JobId input =
+        queue.submit("input", StageLane::Cpu, [](JobContext&) -> PortData { throw InputError("sizes differ"); });
     EXPECT_EQ(queue.wait(input), JobState::Failed);
     EXPECT_TRUE(queue.snapshot(input).badInput);
     const JobId good = queue.submit("good", StageLane::Cpu, [](JobContext&) { return oneVolume(); });
@@ -176,9 +175,8 @@ TEST(JobQueue, ProgressNeverGoesBackwardsAndIsThrottled) {
 
 TEST(JobQueue, ThreadBudgetIsSharedAmongRunningCpuJobs) {
     JobQueue queue(twoWorkers());
-    const JobId alone = queue.submit("alone", StageLane::Cpu, [](JobContext& ctx) {
-        return ctx.threadBudget() == 2 ? oneVolume() : PortData{};
-    });
+    const JobId alone = queue.submit(
+        "alone", StageLane::Cpu, [](JobContext& ctx) { return ctx.threadBudget() == 2 ? oneVolume() : PortData{}; });
     EXPECT_EQ(queue.wait(alone), JobState::Completed);
     EXPECT_EQ(queue.takeResult(alone).size(), 1u) << "a job running alone gets the whole budget";
 

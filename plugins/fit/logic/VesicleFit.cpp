@@ -131,7 +131,9 @@ VesicleFitResult closeVesicles(std::uint16_t* labels, const float* probability, 
         const std::uint32_t id = components.ids[std::size_t(i)];
         if (id && components.sizes[id] >= s.minVoxels) voxels[id].push_back(i);
     }
-    auto position = [&](std::int64_t i) { return Vector3d(double(i % nx), double((i / nx) % ny), double(i / (nx * ny))); };
+    auto position = [&](std::int64_t i) {
+        return Vector3d(double(i % nx), double((i / nx) % ny), double(i / (nx * ny)));
+    };
 
     VesicleFitResult result;
     std::vector<std::int64_t> shell;
@@ -187,11 +189,16 @@ VesicleFitResult closeVesicles(std::uint16_t* labels, const float* probability, 
                             covered += membrane[std::size_t(i)];
                         }
         v.coverage = shell.empty() ? 0.0 : double(covered) / double(shell.size());
-        if (axes(0) < s.radiusMin || axes(2) > s.radiusMax) v.verdict = "semi-axes out of range";
-        else if (v.residual > s.maxResidual) v.verdict = "residual too large";
-        else if (v.inlierShare < s.minInlierShare) v.verdict = "too few inliers";
-        else if (v.coverage < s.minCoverage) v.verdict = "shell too little covered";
-        else v.verdict = "closed";
+        if (axes(0) < s.radiusMin || axes(2) > s.radiusMax)
+            v.verdict = "semi-axes out of range";
+        else if (v.residual > s.maxResidual)
+            v.verdict = "residual too large";
+        else if (v.inlierShare < s.minInlierShare)
+            v.verdict = "too few inliers";
+        else if (v.coverage < s.minCoverage)
+            v.verdict = "shell too little covered";
+        else
+            v.verdict = "closed";
         v.accepted = v.verdict == "closed";
         if (v.accepted) {
             // Drop the component's membrane on the surface (redrawn below) and beyond the

@@ -17,19 +17,19 @@ namespace cellforge::fit {
 
 struct VesicleFitSettings {
     std::uint16_t membraneLabel = 2;
-    std::int64_t minVoxels = 1500;  // smaller components are left as they are
-    double confidence = 0.6;        // membrane probability a voxel needs to be fitted (with probabilities)
-    double inlierDistance = 3.0;    // voxels from the fitted surface
-    double maxResidual = 1.5;       // median distance of the inliers, voxels
-    double minInlierShare = 0.35;   // of the fitted voxels
-    double minCoverage = 0.4;       // share of the drawn shell already labelled membrane
-    double radiusMin = 5, radiusMax = 80;         // semi-axes, voxels
-    double thicknessMin = 3, thicknessMax = 7;    // drawn shell, voxels
+    std::int64_t minVoxels = 1500;              // smaller components are left as they are
+    double confidence = 0.6;                    // membrane probability a voxel needs to be fitted (with probabilities)
+    double inlierDistance = 3.0;                // voxels from the fitted surface
+    double maxResidual = 1.5;                   // median distance of the inliers, voxels
+    double minInlierShare = 0.35;               // of the fitted voxels
+    double minCoverage = 0.4;                   // share of the drawn shell already labelled membrane
+    double radiusMin = 5, radiusMax = 80;       // semi-axes, voxels
+    double thicknessMin = 3, thicknessMax = 7;  // drawn shell, voxels
 };
 
 struct FittedVesicle {
     std::uint32_t component = 0;
-    std::int64_t voxels = 0;  // of the component
+    std::int64_t voxels = 0;         // of the component
     double centre[3] = {0, 0, 0};    // voxel coordinates x, y, z
     double semiAxes[3] = {0, 0, 0};  // ascending, voxels
     double thickness = 0, residual = 0, inlierShare = 0, coverage = 0;

@@ -88,8 +88,8 @@ TEST(VesicleFit, ClosesAVesicleSegmentedSliceBySlice) {
     EXPECT_NEAR(v.centre[2], 28, 1.5);
     for (double a : v.semiAxes) EXPECT_NEAR(a, 18, 1.5);
     EXPECT_NEAR(v.thickness, 4, 1.0);
-    EXPECT_GT(r.voxelsAdded, 1000);  // the caps
-    EXPECT_GT(r.voxelsRemoved, 0);   // the smear
+    EXPECT_GT(r.voxelsAdded, 1000);                             // the caps
+    EXPECT_GT(r.voxelsRemoved, 0);                              // the smear
     EXPECT_EQ(labels[std::size_t(at(36, 32, 46))], kMembrane);  // top pole
     EXPECT_EQ(labels[std::size_t(at(36, 32, 10))], kMembrane);  // bottom pole
     EXPECT_EQ(labels[std::size_t(at(46, 32, 48))], 0);          // the smear beyond the top
@@ -109,7 +109,8 @@ TEST(VesicleFit, LeavesWhatIsNotAVesicleAlone) {
     for (std::int64_t z = 20; z < 36; ++z)
         for (std::int64_t y = 0; y < kNy; ++y)
             for (std::int64_t x = 50; x < kNx; ++x)
-                if (truth[std::size_t(at(x, y, z))] == kMembrane && y > 26 && y < 38) labels[std::size_t(at(x, y, z))] = kMembrane;
+                if (truth[std::size_t(at(x, y, z))] == kMembrane && y > 26 && y < 38)
+                    labels[std::size_t(at(x, y, z))] = kMembrane;
     const auto before = labels;
     const VesicleFitResult r = closeVesicles(labels.data(), nullptr, kDims, settings());
     ASSERT_EQ(r.vesicles.size(), 2u);

@@ -32,7 +32,6 @@ const Tables& tables() {
     return t;
 }
 
-
 // Most cubes of a label's box are all outside or all inside. For the row of cubes
 // between rows (y, z), (y+1, z), (y, z+1), (y+1, z+1), tells whether the 8 cubes from x
 // on are uniform (mask bytes are 0 or 1), reading 9 bytes of each row at once.
@@ -82,8 +81,9 @@ MarchingCubesCount countMarchingCubes(const BinaryMask& mask) {
     return count;
 }
 
-void generateMarchingCubes(const BinaryMask& mask, std::array<double, 3>* points, std::array<std::int32_t, 3>* triangles,
-                           std::int32_t firstPoint, std::vector<std::int32_t>& scratch) {
+void generateMarchingCubes(const BinaryMask& mask, std::array<double, 3>* points,
+                           std::array<std::int32_t, 3>* triangles, std::int32_t firstPoint,
+                           std::vector<std::int32_t>& scratch) {
     const vtkMarchingCubesTriangleCases* cases = vtkMarchingCubesTriangleCases::GetCases();
     const std::int64_t nx = mask.nx, ny = mask.ny, nz = mask.nz, sz = nx * ny;
     // Vertex index of the edge leaving each voxel along +x and +y in two consecutive
@@ -100,7 +100,8 @@ void generateMarchingCubes(const BinaryMask& mask, std::array<double, 3>* points
             double p[3] = {double(x), double(y), double(z)};
             p[axis] += 0.5;
             auto& out = points[next];
-            for (int a = 0; a < 3; ++a) out[std::size_t(a)] = mask.origin[std::size_t(a)] + p[a] * mask.spacing[std::size_t(a)];
+            for (int a = 0; a < 3; ++a)
+                out[std::size_t(a)] = mask.origin[std::size_t(a)] + p[a] * mask.spacing[std::size_t(a)];
             slot = firstPoint + next++;
         }
         return slot;

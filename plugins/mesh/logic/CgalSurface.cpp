@@ -76,7 +76,8 @@ RegionMesh toSurfaceMesh(const Mesh& input, const std::string& operation) {
     for (const auto& t : input.triangles) polygons.push_back({std::size_t(t[0]), std::size_t(t[1]), std::size_t(t[2])});
     if (!PMP::is_polygon_soup_a_polygon_mesh(polygons)) {
         if (!PMP::orient_polygon_soup(points, polygons) || !PMP::is_polygon_soup_a_polygon_mesh(polygons))
-            throw InputError("mesh: " + operation + " needs an orientable 2-manifold surface; this one cannot be "
+            throw InputError("mesh: " + operation +
+                             " needs an orientable 2-manifold surface; this one cannot be "
                              "oriented consistently (run mesh.repair first)");
     }
     RegionMesh out;
@@ -124,8 +125,10 @@ SurfaceMesh::Property_map<EdgeIndex, bool> markConstrainedEdges(RegionMesh& rm, 
     auto constrained = sm.add_property_map<EdgeIndex, bool>("e:constrained", false).first;
     for (auto e : sm.edges()) {
         const auto h = sm.halfedge(e), o = sm.opposite(h);
-        if (sm.is_border(h) || sm.is_border(o)) constrained[e] = true;
-        else if (regionBorders && rm.hasRegions && rm.region[sm.face(h)] != rm.region[sm.face(o)]) constrained[e] = true;
+        if (sm.is_border(h) || sm.is_border(o))
+            constrained[e] = true;
+        else if (regionBorders && rm.hasRegions && rm.region[sm.face(h)] != rm.region[sm.face(o)])
+            constrained[e] = true;
     }
     return constrained;
 }
@@ -137,7 +140,8 @@ double meanEdgeLength(const Mesh& mesh) {
         for (int k = 0; k < 3; ++k) {
             const auto& a = mesh.points[std::size_t(t[std::size_t(k)])];
             const auto& b = mesh.points[std::size_t(t[std::size_t((k + 1) % 3)])];
-            sum += std::sqrt((a[0] - b[0]) * (a[0] - b[0]) + (a[1] - b[1]) * (a[1] - b[1]) + (a[2] - b[2]) * (a[2] - b[2]));
+            sum += std::sqrt((a[0] - b[0]) * (a[0] - b[0]) + (a[1] - b[1]) * (a[1] - b[1]) +
+                             (a[2] - b[2]) * (a[2] - b[2]));
             ++n;
         }
     return n ? sum / double(n) : 0.0;
@@ -198,8 +202,10 @@ SelfIntersections countSelfIntersections(const Mesh& mesh) {
             hit = true;  // the same triangle twice
         }
         if (!hit) return;
-        if (!mesh.triangleRegions.empty() && mesh.triangleRegions[i] != mesh.triangleRegions[j]) ++count.betweenRegions;
-        else ++count.withinRegions;
+        if (!mesh.triangleRegions.empty() && mesh.triangleRegions[i] != mesh.triangleRegions[j])
+            ++count.betweenRegions;
+        else
+            ++count.withinRegions;
     };
     CGAL::box_self_intersection_d(boxes.begin(), boxes.end(), test);
     return count;
@@ -234,14 +240,16 @@ double hausdorffDistance(const Mesh& a, const Mesh& b, double sampling) {
             double longest = 0;
             for (const auto* e : {&A, &B, &C}) {
                 const auto& f = e == &A ? B : (e == &B ? C : A);
-                longest = std::max(longest, std::sqrt((f[0] - (*e)[0]) * (f[0] - (*e)[0]) + (f[1] - (*e)[1]) * (f[1] - (*e)[1]) +
-                                                      (f[2] - (*e)[2]) * (f[2] - (*e)[2])));
+                longest = std::max(longest,
+                                   std::sqrt((f[0] - (*e)[0]) * (f[0] - (*e)[0]) + (f[1] - (*e)[1]) * (f[1] - (*e)[1]) +
+                                             (f[2] - (*e)[2]) * (f[2] - (*e)[2])));
             }
             const int n = std::max(1, int(std::ceil(longest / sampling)));
             for (int i = 0; i <= n; ++i)
                 for (int j = 0; i + j <= n; ++j) {
                     const double u = double(i) / n, v = double(j) / n, w = 1.0 - u - v;
-                    probe(Point3(w * A[0] + u * B[0] + v * C[0], w * A[1] + u * B[1] + v * C[1], w * A[2] + u * B[2] + v * C[2]));
+                    probe(Point3(w * A[0] + u * B[0] + v * C[0], w * A[1] + u * B[1] + v * C[1],
+                                 w * A[2] + u * B[2] + v * C[2]));
                 }
         }
         return std::sqrt(worst);
@@ -252,7 +260,8 @@ double hausdorffDistance(const Mesh& a, const Mesh& b, double sampling) {
 // ---------------------------------------------------------------- remeshing and smoothing
 
 Mesh remeshIsotropic(const Mesh& mesh, const RemeshOptions& options, const RunControl& control) {
-    if (options.iterations < 1) throw InputError("iterations: must be at least 1, got " + std::to_string(options.iterations));
+    if (options.iterations < 1)
+        throw InputError("iterations: must be at least 1, got " + std::to_string(options.iterations));
     if (options.targetEdgeLength < 0) throw InputError("target_edge_length: must be >= 0 Å");
     const double target = options.targetEdgeLength > 0 ? options.targetEdgeLength : meanEdgeLength(mesh);
     auto rm = toSurfaceMesh(mesh, "isotropic remeshing");
@@ -324,7 +333,8 @@ Mesh decimate(const Mesh& mesh, const DecimateOptions& options, const RunControl
         GH policies(rm.mesh);
         // Edge count for a triangle count: a closed surface has 3/2 edges per triangle.
         CountOrErrorStop stop{options.targetTriangles * 3 / 2, bound * bound};
-        SMS::Constrained_placement<GH::Get_placement, decltype(constrained)> placement(constrained, policies.get_placement());
+        SMS::Constrained_placement<GH::Get_placement, decltype(constrained)> placement(constrained,
+                                                                                       policies.get_placement());
         SMS::edge_collapse(rm.mesh, stop,
                            CGAL::parameters::get_cost(policies.get_cost())
                                .get_placement(placement)
@@ -345,8 +355,8 @@ Mesh decimate(const Mesh& mesh, const DecimateOptions& options, const RunControl
         control.throwIfCancelled();
         out = run(bound);
         const double distance = hausdorffDistance(out, mesh, 0.5 * options.maxError);
-        control.note("decimation with quadric bound " + std::to_string(bound) + " Å: " +
-                     std::to_string(out.triangles.size()) + " triangles, Hausdorff distance " +
+        control.note("decimation with quadric bound " + std::to_string(bound) +
+                     " Å: " + std::to_string(out.triangles.size()) + " triangles, Hausdorff distance " +
                      std::to_string(distance) + " Å");
         if (distance <= options.maxError) break;
         bound *= 0.5;
@@ -361,8 +371,8 @@ Mesh decimate(const Mesh& mesh, const DecimateOptions& options, const RunControl
 Mesh repairSurface(const Mesh& input, const RepairOptions& options, RepairReport& report, const RunControl& control) {
     report = RepairReport{};
     if (!input.tetrahedra.empty())
-        throw InputError("mesh: repair works on triangle surfaces; this mesh has " + std::to_string(input.tetrahedra.size()) +
-                         " tetrahedra");
+        throw InputError("mesh: repair works on triangle surfaces; this mesh has " +
+                         std::to_string(input.tetrahedra.size()) + " tetrahedra");
     if (input.triangles.empty()) throw InputError("mesh: repair needs triangles; the mesh has none");
     std::vector<Point3> points;
     for (const auto& p : input.points) points.push_back(toCgal(p));
@@ -438,8 +448,10 @@ Mesh repairSurface(const Mesh& input, const RepairOptions& options, RepairReport
             auto result = PMP::triangulate_refine_and_fair_hole(rm.mesh, h, std::back_inserter(newFaces),
                                                                 std::back_inserter(newVertices));
             for (auto f : newFaces) rm.region[f] = region;
-            if (!newFaces.empty()) ++report.holesFilled;
-            else ++report.holesLeft;
+            if (!newFaces.empty())
+                ++report.holesFilled;
+            else
+                ++report.holesLeft;
             (void)result;
         }
     }

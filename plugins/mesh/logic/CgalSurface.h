@@ -29,7 +29,7 @@ SelfIntersections countSelfIntersections(const Mesh& mesh);
 double hausdorffDistance(const Mesh& a, const Mesh& b, double sampling = 0);
 
 struct RemeshOptions {
-    double targetEdgeLength = 0;    // Å; 0 = the mesh's mean edge length
+    double targetEdgeLength = 0;  // Å; 0 = the mesh's mean edge length
     int iterations = 3;
     bool keepRegionBorders = true;  // region borders and open boundaries stay as constrained edges
 };
@@ -53,7 +53,7 @@ Mesh decimate(const Mesh& mesh, const DecimateOptions& options, const RunControl
 
 struct RepairOptions {
     bool fillHoles = true;
-    std::size_t maxHoleEdges = 0;      // holes with more boundary edges stay open (0 = no limit)
+    std::size_t maxHoleEdges = 0;  // holes with more boundary edges stay open (0 = no limit)
     bool orientOutward = true;
 };
 struct RepairReport {

@@ -44,8 +44,9 @@ VolumeMeshResult meshLabelVolume(const LabelVolume& labels, const VolumeMeshOpti
         throw InputError("facet_angle: must be in (0, 30] degrees (Mesh_3 terminates only for bounds up to 30°), got " +
                          std::to_string(options.facetAngle));
     if (!(options.cellRadiusEdgeRatio >= 2))
-        throw InputError("cell_radius_edge_ratio: must be >= 2 (Mesh_3 terminates only for bounds of 2 and above), got " +
-                         std::to_string(options.cellRadiusEdgeRatio));
+        throw InputError(
+            "cell_radius_edge_ratio: must be >= 2 (Mesh_3 terminates only for bounds of 2 and above), got " +
+            std::to_string(options.cellRadiusEdgeRatio));
     if (options.sliverBound < 0 || options.sliverBound > 30)
         throw InputError("sliver_bound: must be in [0, 30] degrees, got " + std::to_string(options.sliverBound));
 
@@ -86,10 +87,11 @@ VolumeMeshResult meshLabelVolume(const LabelVolume& labels, const VolumeMeshOpti
     // the image box only): without them, interfaces that reach the border are ragged
     // there, and a boundary condition on such an interface is not where it should be.
     std::vector<std::vector<K::Point_3>> borderCurves, noInnerCurves;
-    CGAL::polylines_to_protect<K::Point_3, std::uint16_t>(image, borderCurves, noInnerCurves.begin(), noInnerCurves.end());
+    CGAL::polylines_to_protect<K::Point_3, std::uint16_t>(image, borderCurves, noInnerCurves.begin(),
+                                                          noInnerCurves.end());
     domain.add_features(borderCurves.begin(), borderCurves.end());
-    Criteria criteria(params::edge_size = facetSize, params::facet_angle = options.facetAngle, params::facet_size = facetSize,
-                      params::facet_distance = facetDistance,
+    Criteria criteria(params::edge_size = facetSize, params::facet_angle = options.facetAngle,
+                      params::facet_size = facetSize, params::facet_distance = facetDistance,
                       params::cell_radius_edge_ratio = options.cellRadiusEdgeRatio, params::cell_size = cellSize);
     {
         std::ostringstream note;
@@ -103,10 +105,10 @@ VolumeMeshResult meshLabelVolume(const LabelVolume& labels, const VolumeMeshOpti
     auto* stop = const_cast<std::atomic<bool>*>(control.cancel);
     control.report(0.02, "Mesh_3: refining");
     auto start = std::chrono::steady_clock::now();
-    C3t3 c3t3 = CGAL::make_mesh_3<C3t3>(
-        domain, criteria, params::no_perturb(), params::no_exude(),
-        params::mesh_3_options(params::pointer_to_stop_atomic_boolean = stop,
-                               params::maximal_number_of_vertices = options.maxVertices));
+    C3t3 c3t3 =
+        CGAL::make_mesh_3<C3t3>(domain, criteria, params::no_perturb(), params::no_exude(),
+                                params::mesh_3_options(params::pointer_to_stop_atomic_boolean = stop,
+                                                       params::maximal_number_of_vertices = options.maxVertices));
     control.throwIfCancelled();
     result.refineSeconds = seconds(start);
     control.report(0.6, "Mesh_3: optimising slivers");
@@ -118,7 +120,8 @@ VolumeMeshResult meshLabelVolume(const LabelVolume& labels, const VolumeMeshOpti
     }
     control.report(0.8, "Mesh_3: exuding slivers");
     if (options.exude) {
-        CGAL::exude_mesh_3(c3t3, params::time_limit = options.optimiseTimeLimit, params::sliver_bound = options.sliverBound);
+        CGAL::exude_mesh_3(c3t3, params::time_limit = options.optimiseTimeLimit,
+                           params::sliver_bound = options.sliverBound);
         control.throwIfCancelled();
     }
     result.optimiseSeconds = seconds(start);
@@ -187,8 +190,10 @@ VolumeMeshResult meshLabelVolume(const LabelVolume& labels, const VolumeMeshOpti
     for (const auto& e : extents)
         if (tetsPerLabel[int(e.label)] == 0) missing << (missing.tellp() > 0 ? ", " : "") << e.label;
     if (missing.tellp() > 0)
-        throw StageError("label(s) " + missing.str() + " produced no tetrahedra: they are smaller than the mesh size "
-                         "(facet_size " + std::to_string(facetSize) + " Å, cell_size " + std::to_string(cellSize) +
+        throw StageError("label(s) " + missing.str() +
+                         " produced no tetrahedra: they are smaller than the mesh size "
+                         "(facet_size " +
+                         std::to_string(facetSize) + " Å, cell_size " + std::to_string(cellSize) +
                          " Å); lower facet_size and cell_size");
     control.report(1.0, "Mesh_3 done");
     return result;

@@ -15,17 +15,17 @@
 namespace cellforge::mesh {
 
 struct VolumeMeshOptions {
-    std::vector<LabelId> labels;      // labels to mesh; empty = all (others count as background)
-    double facetAngle = 30;           // degrees: lower bound on surface triangle angles (≤ 30)
-    double facetSize = 0;             // Å: upper bound on surface Delaunay ball radius; 0 = 3 voxels
-    double facetDistance = 0;         // Å: surface approximation error; 0 = 1 voxel
-    double cellRadiusEdgeRatio = 3;   // upper bound on tetrahedron circumradius / shortest edge
-    double cellSize = 0;              // Å: upper bound on tetrahedron circumradius; 0 = facet size
-    bool perturb = true;              // sliver perturbation
-    bool exude = true;                // sliver exudation
-    double sliverBound = 10;          // degrees: perturb and exude aim for dihedral angles above this
-    double optimiseTimeLimit = 60;    // seconds per optimiser (0 = no limit)
-    std::size_t maxVertices = 0;      // stop refining at this many vertices (0 = no limit)
+    std::vector<LabelId> labels;     // labels to mesh; empty = all (others count as background)
+    double facetAngle = 30;          // degrees: lower bound on surface triangle angles (≤ 30)
+    double facetSize = 0;            // Å: upper bound on surface Delaunay ball radius; 0 = 3 voxels
+    double facetDistance = 0;        // Å: surface approximation error; 0 = 1 voxel
+    double cellRadiusEdgeRatio = 3;  // upper bound on tetrahedron circumradius / shortest edge
+    double cellSize = 0;             // Å: upper bound on tetrahedron circumradius; 0 = facet size
+    bool perturb = true;             // sliver perturbation
+    bool exude = true;               // sliver exudation
+    double sliverBound = 10;         // degrees: perturb and exude aim for dihedral angles above this
+    double optimiseTimeLimit = 60;   // seconds per optimiser (0 = no limit)
+    std::size_t maxVertices = 0;     // stop refining at this many vertices (0 = no limit)
 };
 
 struct VolumeMeshResult {

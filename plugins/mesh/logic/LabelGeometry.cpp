@@ -121,8 +121,8 @@ std::vector<LabelExtent> selectLabels(const LabelVolume& labels, const std::vect
             std::ostringstream present;
             for (std::size_t k = 0; k < extents.size() && k < 20; ++k) present << (k ? ", " : "") << extents[k].label;
             if (extents.size() > 20) present << ", ... (" << extents.size() << " labels)";
-            throw InputError(what + ": label " + std::to_string(id) + " is not present in the volume; present labels: " +
-                             present.str());
+            throw InputError(what + ": label " + std::to_string(id) +
+                             " is not present in the volume; present labels: " + present.str());
         }
         out.push_back(*it);
     }
@@ -132,15 +132,18 @@ std::vector<LabelExtent> selectLabels(const LabelVolume& labels, const std::vect
 std::vector<LabelId> parseLabelList(const std::string& text, const std::string& what) {
     std::string t;
     for (char c : text)
-        if (!std::isspace(static_cast<unsigned char>(c))) t.push_back(char(std::tolower(static_cast<unsigned char>(c))));
+        if (!std::isspace(static_cast<unsigned char>(c)))
+            t.push_back(char(std::tolower(static_cast<unsigned char>(c))));
     std::vector<LabelId> out;
     if (t.empty() || t == "all") return out;
     std::stringstream items(t);
     std::string item;
     auto number = [&](const std::string& s) {
-        if (s.empty() || !std::all_of(s.begin(), s.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }) ||
+        if (s.empty() ||
+            !std::all_of(s.begin(), s.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }) ||
             s.size() > 5 || std::stol(s) < 1 || std::stol(s) > 65535)
-            throw InputError(what + ": '" + text + "' is not a label list (expected 'all' or ids from 1 to 65535 such as '1, 3-5')");
+            throw InputError(what + ": '" + text +
+                             "' is not a label list (expected 'all' or ids from 1 to 65535 such as '1, 3-5')");
         return LabelId(std::stol(s));
     };
     while (std::getline(items, item, ',')) {
@@ -195,9 +198,12 @@ std::int32_t InterfaceMarkers::marker(LabelId a, LabelId b) {
     if (a > b) std::swap(a, b);
     auto [it, inserted] = markers_.try_emplace({a, b}, 0);
     if (inserted) {
-        if (a == 0) it->second = b;
-        else if (b < 1000) it->second = 1000 * a + b;
-        else it->second = nextLarge_++;
+        if (a == 0)
+            it->second = b;
+        else if (b < 1000)
+            it->second = 1000 * a + b;
+        else
+            it->second = nextLarge_++;
     }
     return it->second;
 }

@@ -40,9 +40,9 @@ std::vector<LabelId> parseLabelList(const std::string& text, const std::string& 
 // 26-connected components of one label within its extent (imaging::connectedComponents
 // on the label's mask in that box), numbered in raster order of their first voxel.
 struct LabelComponents {
-    Index3 lo{0, 0, 0}, dims{0, 0, 0};     // the extent's box
-    std::vector<std::uint32_t> ids;        // per voxel of the box: component (1-based) or 0
-    std::vector<std::int64_t> voxels;      // voxels[c - 1]
+    Index3 lo{0, 0, 0}, dims{0, 0, 0};         // the extent's box
+    std::vector<std::uint32_t> ids;            // per voxel of the box: component (1-based) or 0
+    std::vector<std::int64_t> voxels;          // voxels[c - 1]
     std::vector<std::array<Index3, 2>> boxes;  // boxes[c - 1]: inclusive bounds (volume coordinates)
 };
 LabelComponents labelComponents(const LabelVolume& labels, const LabelExtent& extent, const RunControl& control = {});

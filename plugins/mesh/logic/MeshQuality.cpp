@@ -91,7 +91,8 @@ QualityReport assessQuality(const Mesh& mesh, const QualityOptions& options, con
 
     if (!mesh.tetrahedra.empty()) {
         TetrahedronQuality q;
-        static const int kEdges[6][4] = {{0, 1, 2, 3}, {0, 2, 1, 3}, {0, 3, 1, 2}, {1, 2, 0, 3}, {1, 3, 0, 2}, {2, 3, 0, 1}};
+        static const int kEdges[6][4] = {{0, 1, 2, 3}, {0, 2, 1, 3}, {0, 3, 1, 2},
+                                         {1, 2, 0, 3}, {1, 3, 0, 2}, {2, 3, 0, 1}};
         for (const auto& t : mesh.tetrahedra) {
             const Point* p[4] = {&mesh.points[std::size_t(t[0])], &mesh.points[std::size_t(t[1])],
                                  &mesh.points[std::size_t(t[2])], &mesh.points[std::size_t(t[3])]};
@@ -105,7 +106,8 @@ QualityReport assessQuality(const Mesh& mesh, const QualityOptions& options, con
                 const Point unit{axis[0] / len, axis[1] / len, axis[2] / len};
                 Point u = sub(*p[e[2]], *p[e[0]]), v = sub(*p[e[3]], *p[e[0]]);
                 const double du = dot(u, unit), dv = dot(v, unit);
-                for (int k = 0; k < 3; ++k) u[std::size_t(k)] -= du * unit[std::size_t(k)], v[std::size_t(k)] -= dv * unit[std::size_t(k)];
+                for (int k = 0; k < 3; ++k)
+                    u[std::size_t(k)] -= du * unit[std::size_t(k)], v[std::size_t(k)] -= dv * unit[std::size_t(k)];
                 const double dihedral = angleBetween(u, v);
                 addToHistogram(q.dihedralAngles, dihedral);
                 q.dihedralAngle.add(dihedral);
@@ -156,7 +158,9 @@ QualityReport assessQuality(const Mesh& mesh, const QualityOptions& options, con
 
 Table qualitySummaryTable(const QualityReport& r) {
     Table table({"metric", "value", "unit"});
-    auto row = [&](const std::string& name, double value, const std::string& unit) { table.addRow({name, value, unit}); };
+    auto row = [&](const std::string& name, double value, const std::string& unit) {
+        table.addRow({name, value, unit});
+    };
     const auto& t = r.triangles;
     row("triangles", double(t.area.count), "");
     row("vertices", double(r.topology.vertices), "");
@@ -201,9 +205,10 @@ Table qualitySummaryTable(const QualityReport& r) {
     if (r.hausdorffDistance) row("hausdorff_distance", *r.hausdorffDistance, "Å");
     table.notes.push_back({"aspect_ratio", "circumradius / (2 inradius); 1 for an equilateral triangle"});
     table.notes.push_back({"radius_edge_ratio", "circumradius / shortest edge; 0.612 for a regular tetrahedron"});
-    table.notes.push_back({"self_intersecting", "triangle pairs of one region that cross; pairs from two regions are "
-                                                "counted in region_intersecting_pairs (separate per-label surfaces meet "
-                                                "where the labels touch)"});
+    table.notes.push_back({"self_intersecting",
+                           "triangle pairs of one region that cross; pairs from two regions are "
+                           "counted in region_intersecting_pairs (separate per-label surfaces meet "
+                           "where the labels touch)"});
     if (r.tetrahedra)
         table.notes.push_back({"topology", "closed/manifold/oriented describe the boundary of the tetrahedra"});
     return table;
@@ -236,14 +241,17 @@ std::string angleHistogramSvg(const QualityReport& r, const std::string& title) 
     const int panels = r.tetrahedra ? 2 : 1;
     const double width = 640, panelHeight = 260, margin = 50;
     std::ostringstream svg;
-    svg << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << width << "\" height=\""
-        << panels * panelHeight + 40 << "\" font-family=\"sans-serif\" font-size=\"11\">\n"
+    svg << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << width << "\" height=\"" << panels * panelHeight + 40
+        << "\" font-family=\"sans-serif\" font-size=\"11\">\n"
         << "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
         << "<text x=\"" << width / 2 << "\" y=\"20\" text-anchor=\"middle\" font-size=\"14\">";
     for (char c : title) {
-        if (c == '<') svg << "&lt;";
-        else if (c == '&') svg << "&amp;";
-        else svg << c;
+        if (c == '<')
+            svg << "&lt;";
+        else if (c == '&')
+            svg << "&amp;";
+        else
+            svg << c;
     }
     svg << "</text>\n";
     auto panel = [&](const AngleHistogram& h, double top, const std::string& label, const char* colour) {

@@ -40,9 +40,9 @@ struct TriangleQuality {
 
 struct TetrahedronQuality {
     AngleHistogram dihedralAngles{};
-    Summary dihedralAngle;    // degrees
-    Summary radiusEdgeRatio;  // circumradius / shortest edge: 0.612 for a regular tetrahedron
-    Summary volume;           // Å³
+    Summary dihedralAngle;       // degrees
+    Summary radiusEdgeRatio;     // circumradius / shortest edge: 0.612 for a regular tetrahedron
+    Summary volume;              // Å³
     std::size_t degenerate = 0;  // volume below 1e-9 of the longest edge cubed (flat slivers)
     std::size_t dihedralBelow10 = 0;
 };
@@ -55,13 +55,13 @@ struct QualityOptions {
 struct QualityReport {
     TriangleQuality triangles;
     std::optional<TetrahedronQuality> tetrahedra;
-    TopologyReport topology;                 // of the triangles (for a tetrahedral mesh: of its boundary)
-    double surfaceArea = 0;                  // Å²
-    double enclosedVolume = 0;               // Å³ (signed; of the boundary for tetrahedral meshes)
-    double tetrahedraVolume = 0;             // Å³
+    TopologyReport topology;                             // of the triangles (for a tetrahedral mesh: of its boundary)
+    double surfaceArea = 0;                              // Å²
+    double enclosedVolume = 0;                           // Å³ (signed; of the boundary for tetrahedral meshes)
+    double tetrahedraVolume = 0;                         // Å³
     std::optional<std::size_t> selfIntersectingPairs;    // within one region
     std::optional<std::size_t> regionIntersectingPairs;  // between two regions
-    std::optional<double> hausdorffDistance; // Å, symmetric, to the reference surface
+    std::optional<double> hausdorffDistance;             // Å, symmetric, to the reference surface
 };
 
 // Throws InputError if the mesh has no triangles and no tetrahedra.

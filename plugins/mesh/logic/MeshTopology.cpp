@@ -46,7 +46,8 @@ struct EdgeTable {
         faces.reserve(mesh.triangles.size() * 2);
         for (std::size_t i = 0; i < mesh.triangles.size(); ++i) {
             const auto& t = mesh.triangles[i];
-            for (int k = 0; k < 3; ++k) faces[edgeKey(t[std::size_t(k)], t[std::size_t((k + 1) % 3)])].push_back(std::int32_t(i));
+            for (int k = 0; k < 3; ++k)
+                faces[edgeKey(t[std::size_t(k)], t[std::size_t((k + 1) % 3)])].push_back(std::int32_t(i));
         }
     }
 };
@@ -88,8 +89,10 @@ TopologyReport analyseTopology(const Mesh& mesh) {
     EdgeTable table(mesh);
     r.edges = table.faces.size();
     for (const auto& [key, list] : table.faces) {
-        if (list.size() == 1) ++r.boundaryEdges;
-        else if (list.size() > 2) ++r.nonManifoldEdges;
+        if (list.size() == 1)
+            ++r.boundaryEdges;
+        else if (list.size() > 2)
+            ++r.nonManifoldEdges;
         else {
             const auto a = std::int32_t(key >> 32), b = std::int32_t(key & 0xffffffffu);
             const auto& t0 = mesh.triangles[std::size_t(list[0])];
@@ -143,7 +146,8 @@ double signedTetVolume(const Point& a, const Point& b, const Point& c) { return 
 double enclosedVolume(const Mesh& mesh) {
     double v = 0;
     for (const auto& t : mesh.triangles)
-        v += signedTetVolume(mesh.points[std::size_t(t[0])], mesh.points[std::size_t(t[1])], mesh.points[std::size_t(t[2])]);
+        v += signedTetVolume(mesh.points[std::size_t(t[0])], mesh.points[std::size_t(t[1])],
+                             mesh.points[std::size_t(t[2])]);
     return v;
 }
 
@@ -152,7 +156,8 @@ double tetrahedraVolume(const Mesh& mesh) {
     for (const auto& t : mesh.tetrahedra) {
         const auto& a = mesh.points[std::size_t(t[0])];
         v += std::abs(dot(sub(mesh.points[std::size_t(t[1])], a),
-                          cross(sub(mesh.points[std::size_t(t[2])], a), sub(mesh.points[std::size_t(t[3])], a)))) / 6.0;
+                          cross(sub(mesh.points[std::size_t(t[2])], a), sub(mesh.points[std::size_t(t[3])], a)))) /
+             6.0;
     }
     return v;
 }
@@ -168,8 +173,8 @@ std::map<std::int32_t, double> enclosedVolumeByRegion(const Mesh& mesh) {
     std::map<std::int32_t, double> out;
     for (std::size_t i = 0; i < mesh.triangles.size(); ++i) {
         const auto& t = mesh.triangles[i];
-        out[mesh.triangleRegions.empty() ? 0 : mesh.triangleRegions[i]] +=
-            signedTetVolume(mesh.points[std::size_t(t[0])], mesh.points[std::size_t(t[1])], mesh.points[std::size_t(t[2])]);
+        out[mesh.triangleRegions.empty() ? 0 : mesh.triangleRegions[i]] += signedTetVolume(
+            mesh.points[std::size_t(t[0])], mesh.points[std::size_t(t[1])], mesh.points[std::size_t(t[2])]);
     }
     return out;
 }
@@ -194,7 +199,8 @@ std::vector<std::int32_t> triangleComponents(const Mesh& mesh, std::size_t& coun
     // Renumber by decreasing size (ties: first appearance).
     std::vector<std::int32_t> order(sizes.size());
     std::iota(order.begin(), order.end(), 0);
-    std::stable_sort(order.begin(), order.end(), [&](std::int32_t a, std::int32_t b) { return sizes[std::size_t(a)] > sizes[std::size_t(b)]; });
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::int32_t a, std::int32_t b) { return sizes[std::size_t(a)] > sizes[std::size_t(b)]; });
     std::vector<std::int32_t> rank(sizes.size());
     for (std::size_t k = 0; k < order.size(); ++k) rank[std::size_t(order[k])] = std::int32_t(k);
     for (auto& c : component) c = rank[std::size_t(c)];
@@ -418,9 +424,12 @@ void taubinSmooth(Mesh& mesh, int iterations, double lambda, double mu, bool kee
     }
     std::vector<const std::vector<std::int32_t>*> stencil(np, nullptr);
     for (std::size_t v = 0; v < np; ++v) {
-        if (special[v].empty()) stencil[v] = all[v].empty() ? nullptr : &all[v];
-        else if (special[v].size() == 2) stencil[v] = &special[v];  // along a curve
-        else stencil[v] = nullptr;                                 // a corner: fixed
+        if (special[v].empty())
+            stencil[v] = all[v].empty() ? nullptr : &all[v];
+        else if (special[v].size() == 2)
+            stencil[v] = &special[v];  // along a curve
+        else
+            stencil[v] = nullptr;  // a corner: fixed
     }
     std::vector<Point> next(np);
     auto step = [&](double factor) {
@@ -432,7 +441,8 @@ void taubinSmooth(Mesh& mesh, int iterations, double lambda, double mu, bool kee
             for (auto w : *stencil[v])
                 for (int a = 0; a < 3; ++a) mean[std::size_t(a)] += mesh.points[std::size_t(w)][std::size_t(a)];
             const double n = double(stencil[v]->size());
-            for (int a = 0; a < 3; ++a) next[v][std::size_t(a)] = p[std::size_t(a)] + factor * (mean[std::size_t(a)] / n - p[std::size_t(a)]);
+            for (int a = 0; a < 3; ++a)
+                next[v][std::size_t(a)] = p[std::size_t(a)] + factor * (mean[std::size_t(a)] / n - p[std::size_t(a)]);
         }
         mesh.points.swap(next);
     };

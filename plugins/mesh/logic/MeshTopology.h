@@ -13,7 +13,7 @@
 namespace cellforge::mesh {
 
 struct TopologyReport {
-    std::size_t vertices = 0;             // vertices used by a triangle
+    std::size_t vertices = 0;  // vertices used by a triangle
     std::size_t triangles = 0;
     std::size_t edges = 0;
     std::size_t boundaryEdges = 0;        // edges of exactly one triangle (holes)

@@ -44,8 +44,8 @@ void appendPolyData(Mesh& mesh, vtkPolyData* poly, std::int32_t region) {
     const vtkIdType* ids = nullptr;
     for (polys->InitTraversal(); polys->GetNextCell(n, ids);) {
         for (vtkIdType k = 1; k + 1 < n; ++k) {
-            mesh.triangles.push_back({offset + std::int32_t(ids[0]), offset + std::int32_t(ids[k]),
-                                      offset + std::int32_t(ids[k + 1])});
+            mesh.triangles.push_back(
+                {offset + std::int32_t(ids[0]), offset + std::int32_t(ids[k]), offset + std::int32_t(ids[k + 1])});
             mesh.triangleRegions.push_back(region);
         }
     }
@@ -120,8 +120,8 @@ vtkSmartPointer<vtkPolyData> windowedSinc(vtkPolyData* input, const WindowedSinc
 // triangle the same way relative to the inside, so a vote over a few triangles decides
 // for the whole surface, cavities included: step a third of a voxel along each normal
 // and look at the mask there.
-bool facesInward(const std::array<double, 3>* points, std::int32_t firstPoint, const std::array<std::int32_t, 3>* triangles,
-                 std::size_t count, const BinaryMask& mask) {
+bool facesInward(const std::array<double, 3>* points, std::int32_t firstPoint,
+                 const std::array<std::int32_t, 3>* triangles, std::size_t count, const BinaryMask& mask) {
     int inward = 0, outward = 0;
     const std::size_t stride = std::max<std::size_t>(1, count / 63);
     for (std::size_t k = 0; k < count; k += stride) {
@@ -149,8 +149,8 @@ bool facesInward(const std::array<double, 3>* points, std::int32_t firstPoint, c
 
 // Windowed-sinc smoothing of one piece of a mesh in place (its points and triangles are
 // contiguous ranges of the mesh's arrays).
-void smoothPiece(Mesh& mesh, std::size_t firstPoint, std::size_t points, std::size_t firstTriangle, std::size_t triangles,
-                 const WindowedSincOptions& smoothing, int threads) {
+void smoothPiece(Mesh& mesh, std::size_t firstPoint, std::size_t points, std::size_t firstTriangle,
+                 std::size_t triangles, const WindowedSincOptions& smoothing, int threads) {
     auto poly = vtkSmartPointer<vtkPolyData>::New();
     auto pts = vtkSmartPointer<vtkPoints>::New();
     pts->SetDataTypeToDouble();
@@ -160,7 +160,8 @@ void smoothPiece(Mesh& mesh, std::size_t firstPoint, std::size_t points, std::si
     cells->AllocateExact(vtkIdType(triangles), vtkIdType(3 * triangles));
     for (std::size_t t = 0; t < triangles; ++t) {
         const auto& tri = mesh.triangles[firstTriangle + t];
-        const vtkIdType ids[3] = {tri[0] - vtkIdType(firstPoint), tri[1] - vtkIdType(firstPoint), tri[2] - vtkIdType(firstPoint)};
+        const vtkIdType ids[3] = {tri[0] - vtkIdType(firstPoint), tri[1] - vtkIdType(firstPoint),
+                                  tri[2] - vtkIdType(firstPoint)};
         cells->InsertNextCell(3, ids);
     }
     poly->SetPoints(pts);
@@ -189,8 +190,7 @@ SurfaceResult extractLabelSurfaces(const LabelVolume& labels, const LabelSurface
         result.mesh = std::move(r.mesh);
         std::map<std::int32_t, std::size_t> count;
         for (auto m : result.mesh.triangleRegions) ++count[m];
-        for (const auto& e : r.interfaces)
-            result.regions.push_back({e.marker, e.labelB, e.labelA, 0, count[e.marker]});
+        for (const auto& e : r.interfaces) result.regions.push_back({e.marker, e.labelB, e.labelA, 0, count[e.marker]});
         for (const auto& e : selectLabels(labels, options.labels, "labels", control))
             if (e.thin)
                 result.warnings.push_back("label " + std::to_string(e.label) +
@@ -224,9 +224,10 @@ SurfaceResult extractLabelSurfaces(const LabelVolume& labels, const LabelSurface
             jobs.push_back({std::int32_t(e.label), e.label, e.voxels, e.lo, e.hi, nullptr, 0});
             continue;
         }
-        const auto pieces = control.sub(piecesEnd * double(k) / double(extents.size()),
-                                        piecesEnd * double(k + 1) / double(extents.size()))
-                                .withMessage("surfaces: pieces of label " + std::to_string(e.label));
+        const auto pieces =
+            control
+                .sub(piecesEnd * double(k) / double(extents.size()), piecesEnd * double(k + 1) / double(extents.size()))
+                .withMessage("surfaces: pieces of label " + std::to_string(e.label));
         allComponents.push_back(std::make_unique<LabelComponents>(labelComponents(labels, e, pieces)));
         const auto& components = *allComponents.back();
         std::vector<std::size_t> order(components.voxels.size());
@@ -331,7 +332,8 @@ SurfaceResult extractLabelSurfaces(const LabelVolume& labels, const LabelSurface
         },
         perSurface);
     if (result.mesh.triangles.empty())
-        throw InputError("labels: no surface was produced (every selected piece was smaller than min_component_voxels)");
+        throw InputError(
+            "labels: no surface was produced (every selected piece was smaller than min_component_voxels)");
     control.report(1.0, "surfaces done");
     return result;
 }
@@ -415,8 +417,10 @@ Mesh extractIsosurface(const Volume& field, double level, const WindowedSincOpti
             back[std::size_t(d)] = centre - step * n[std::size_t(d)] / len;
         }
         const double f = sample(front), r = sample(back);
-        if (f < r) ++outward;
-        else if (f > r) ++inward;
+        if (f < r)
+            ++outward;
+        else if (f > r)
+            ++inward;
     }
     if (inward > outward)
         for (auto& t : mesh.triangles) std::swap(t[1], t[2]);

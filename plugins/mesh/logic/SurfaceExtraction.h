@@ -17,9 +17,9 @@
 namespace cellforge::mesh {
 
 struct WindowedSincOptions {
-    int iterations = 20;       // 0 = no smoothing
-    double passBand = 0.01;    // 0 < passBand < 2; smaller smooths more (3D Slicer: 10^(-4·factor))
-    double featureAngle = 0;   // degrees; > 0 keeps edges sharper than this (feature edge smoothing)
+    int iterations = 20;          // 0 = no smoothing
+    double passBand = 0.01;       // 0 < passBand < 2; smaller smooths more (3D Slicer: 10^(-4·factor))
+    double featureAngle = 0;      // degrees; > 0 keeps edges sharper than this (feature edge smoothing)
     bool smoothBoundary = false;  // move vertices on open boundaries too
 };
 
@@ -31,10 +31,10 @@ enum class SurfaceMode {
 
 struct LabelSurfaceOptions {
     SurfaceMode mode = SurfaceMode::Labels;
-    std::vector<LabelId> labels;           // empty = every present label
-    WindowedSincOptions smoothing;         // Labels and Components modes
-    int netsIterations = 30;               // MultiLabel mode: Taubin pairs
-    std::int64_t minComponentVoxels = 1;   // Components mode: smaller pieces are dropped
+    std::vector<LabelId> labels;          // empty = every present label
+    WindowedSincOptions smoothing;        // Labels and Components modes
+    int netsIterations = 30;              // MultiLabel mode: Taubin pairs
+    std::int64_t minComponentVoxels = 1;  // Components mode: smaller pieces are dropped
 };
 
 // One row per marker of the result, for the stage's "regions" table.
@@ -61,8 +61,8 @@ SurfaceResult extractLabelSurfaces(const LabelVolume& labels, const LabelSurface
 // Isosurface at `level`; the inside is where values >= level. With `closeAtBorder`
 // the field is padded below `level` so that surfaces reaching the volume's border are
 // closed there. Marker 1. Throws InputError if no voxel reaches `level`.
-Mesh extractIsosurface(const Volume& field, double level, const WindowedSincOptions& smoothing,
-                       bool closeAtBorder, const RunControl& control = {});
+Mesh extractIsosurface(const Volume& field, double level, const WindowedSincOptions& smoothing, bool closeAtBorder,
+                       const RunControl& control = {});
 
 // VTK's windowed-sinc smoothing (volume-preserving low-pass filter) of the triangles,
 // with region markers kept (each region is smoothed with its borders held together).

@@ -139,10 +139,12 @@ SurfaceNetsResult extractSurfaceNets(const LabelVolume& labels, const SurfaceNet
             if (begin == end || sets[v].size >= 4) continue;  // where four labels meet: fixed
             std::array<double, 3> mean{0, 0, 0};
             for (auto k = begin; k < end; ++k)
-                for (int a = 0; a < 3; ++a) mean[std::size_t(a)] += points[std::size_t(stencil[std::size_t(k)])][std::size_t(a)];
+                for (int a = 0; a < 3; ++a)
+                    mean[std::size_t(a)] += points[std::size_t(stencil[std::size_t(k)])][std::size_t(a)];
             const double n = double(end - begin);
             for (int a = 0; a < 3; ++a) {
-                double value = points[v][std::size_t(a)] + factor * (mean[std::size_t(a)] / n - points[v][std::size_t(a)]);
+                double value =
+                    points[v][std::size_t(a)] + factor * (mean[std::size_t(a)] / n - points[v][std::size_t(a)]);
                 value = std::clamp(value, anchors[v][std::size_t(a)] - box[a], anchors[v][std::size_t(a)] + box[a]);
                 next[v][std::size_t(a)] = value;
             }

@@ -17,11 +17,11 @@
 namespace cellforge::mesh {
 
 struct SurfaceNetsOptions {
-    std::vector<LabelId> labels;  // labels to keep; empty = all (others count as background)
-    int smoothingIterations = 30; // Taubin λ|μ pairs; 0 = blocky voxel-face surface
+    std::vector<LabelId> labels;   // labels to keep; empty = all (others count as background)
+    int smoothingIterations = 30;  // Taubin λ|μ pairs; 0 = blocky voxel-face surface
     double lambda = 0.5;
     double mu = -0.53;
-    double constraint = 0.5;      // how far a vertex may leave its voxel corner, in voxels per axis
+    double constraint = 0.5;  // how far a vertex may leave its voxel corner, in voxels per axis
 };
 
 struct SurfaceNetsResult {

@@ -23,22 +23,26 @@ inline LabelVolume labelsFrom(std::int64_t n, double voxel, const Vec3& origin,
     for (std::int64_t z = 0; z < n; ++z)
         for (std::int64_t y = 0; y < n; ++y)
             for (std::int64_t x = 0; x < n; ++x)
-                v.labels()[v.index(x, y, z)] = labelAt(origin[0] + (double(x) + 0.5) * voxel, origin[1] + (double(y) + 0.5) * voxel,
-                                                       origin[2] + (double(z) + 0.5) * voxel);
+                v.labels()[v.index(x, y, z)] =
+                    labelAt(origin[0] + (double(x) + 0.5) * voxel, origin[1] + (double(y) + 0.5) * voxel,
+                            origin[2] + (double(z) + 0.5) * voxel);
     return v;
 }
 
 // A ball of `radius` Å around `centre` (Å) with label `label`.
-inline LabelVolume ball(std::int64_t n, double voxel, const Vec3& origin, const Vec3& centre, double radius, LabelId label = 1) {
+inline LabelVolume ball(std::int64_t n, double voxel, const Vec3& origin, const Vec3& centre, double radius,
+                        LabelId label = 1) {
     return labelsFrom(n, voxel, origin, [&](double x, double y, double z) {
-        const double d = std::sqrt((x - centre[0]) * (x - centre[0]) + (y - centre[1]) * (y - centre[1]) + (z - centre[2]) * (z - centre[2]));
+        const double d = std::sqrt((x - centre[0]) * (x - centre[0]) + (y - centre[1]) * (y - centre[1]) +
+                                   (z - centre[2]) * (z - centre[2]));
         return d <= radius ? label : LabelId(0);
     });
 }
 
 // A cell (label 1, ball of radius r1) with a nucleus (label 2, ball of radius r2) inside,
 // both centred in the volume.
-inline LabelVolume cellWithNucleus(std::int64_t n, double voxel, double r1, double r2, const Vec3& nucleusOffset = {0, 0, 0}) {
+inline LabelVolume cellWithNucleus(std::int64_t n, double voxel, double r1, double r2,
+                                   const Vec3& nucleusOffset = {0, 0, 0}) {
     const double c = 0.5 * double(n) * voxel;
     return labelsFrom(n, voxel, {0, 0, 0}, [&](double x, double y, double z) {
         const double d1 = std::sqrt((x - c) * (x - c) + (y - c) * (y - c) + (z - c) * (z - c));
@@ -62,11 +66,11 @@ inline Mesh tetrahedronSurface() {
 inline Mesh icosphere(double radius, int levels, const Vec3& centre = {0, 0, 0}) {
     const double t = (1.0 + std::sqrt(5.0)) / 2.0;
     Mesh m;
-    m.points = {{-1, t, 0}, {1, t, 0}, {-1, -t, 0}, {1, -t, 0}, {0, -1, t}, {0, 1, t},
-                {0, -1, -t}, {0, 1, -t}, {t, 0, -1}, {t, 0, 1}, {-t, 0, -1}, {-t, 0, 1}};
-    m.triangles = {{0, 11, 5}, {0, 5, 1}, {0, 1, 7}, {0, 7, 10}, {0, 10, 11}, {1, 5, 9}, {5, 11, 4},
-                   {11, 10, 2}, {10, 7, 6}, {7, 1, 8}, {3, 9, 4}, {3, 4, 2}, {3, 2, 6}, {3, 6, 8},
-                   {3, 8, 9}, {4, 9, 5}, {2, 4, 11}, {6, 2, 10}, {8, 6, 7}, {9, 8, 1}};
+    m.points = {{-1, t, 0},  {1, t, 0},  {-1, -t, 0}, {1, -t, 0}, {0, -1, t},  {0, 1, t},
+                {0, -1, -t}, {0, 1, -t}, {t, 0, -1},  {t, 0, 1},  {-t, 0, -1}, {-t, 0, 1}};
+    m.triangles = {{0, 11, 5},  {0, 5, 1},  {0, 1, 7},  {0, 7, 10}, {0, 10, 11}, {1, 5, 9}, {5, 11, 4},
+                   {11, 10, 2}, {10, 7, 6}, {7, 1, 8},  {3, 9, 4},  {3, 4, 2},   {3, 2, 6}, {3, 6, 8},
+                   {3, 8, 9},   {4, 9, 5},  {2, 4, 11}, {6, 2, 10}, {8, 6, 7},   {9, 8, 1}};
     for (int l = 0; l < levels; ++l) {
         std::map<std::pair<int, int>, int> mid;
         auto midpoint = [&](int a, int b) {

@@ -118,7 +118,8 @@ TEST(CgalSurface, AngleSmoothingImprovesAnglesWithoutMovingTheSurface) {
     const auto before = assessQuality(input, q), after = assessQuality(out, q);
     EXPECT_GE(after.triangles.angle.min, before.triangles.angle.min);
     EXPECT_LT(after.triangles.aspectRatio.mean, before.triangles.aspectRatio.mean);
-    EXPECT_LT(after.triangles.anglesBelow30 + after.triangles.angles[3], before.triangles.anglesBelow30 + before.triangles.angles[3]);
+    EXPECT_LT(after.triangles.anglesBelow30 + after.triangles.angles[3],
+              before.triangles.anglesBelow30 + before.triangles.angles[3]);
     EXPECT_NEAR(enclosedVolume(out) / enclosedVolume(input), 1.0, 0.01);
     EXPECT_LT(hausdorffDistance(out, input), 2.0);
 }

@@ -84,7 +84,8 @@ TEST(SurfaceExtraction, SphereLabelGivesAClosedSurfaceWithin2PercentOfAreaAndVol
 TEST(SurfaceExtraction, LabelsTouchingTheBorderAreClosedThere) {
     // A slab of 7 voxels (centres 4.5 to 10.5) filling the volume in x and y: its
     // surface must still be closed, at the volume's faces.
-    const auto labels = labelsFrom(16, 1.0, {0, 0, 0}, [](double, double, double z) { return z > 4 && z < 11 ? 1 : 0; });
+    const auto labels =
+        labelsFrom(16, 1.0, {0, 0, 0}, [](double, double, double z) { return z > 4 && z < 11 ? 1 : 0; });
     LabelSurfaceOptions o;
     o.smoothing.iterations = 0;
     const auto m = extractLabelSurfaces(labels, o).mesh;
@@ -178,7 +179,8 @@ TEST(SurfaceExtraction, IsosurfaceOfAFieldAtALevel) {
         for (std::int64_t y = 0; y < 48; ++y)
             for (std::int64_t x = 0; x < 48; ++x) {
                 const double dx = (x + 0.5) * voxel - c, dy = (y + 0.5) * voxel - c, dz = (z + 0.5) * voxel - c;
-                field.data<float>()[field.index(x, y, z)] = float(std::exp(-(dx * dx + dy * dy + dz * dz) / (2 * sigma * sigma)));
+                field.data<float>()[field.index(x, y, z)] =
+                    float(std::exp(-(dx * dx + dy * dy + dz * dz) / (2 * sigma * sigma)));
             }
     WindowedSincOptions none;
     none.iterations = 0;
@@ -187,7 +189,8 @@ TEST(SurfaceExtraction, IsosurfaceOfAFieldAtALevel) {
     EXPECT_TRUE(analyseTopology(m).closed());
     EXPECT_NEAR(enclosedVolume(m) / (4.0 / 3.0 * kPi * r * r * r), 1.0, 0.01);  // positive: outward
     // A level the field never reaches, and one every voxel exceeds, are refused.
-    EXPECT_NE(messageOf([&] { extractIsosurface(field, 2.0, none, true); }).find("no voxel reaches"), std::string::npos);
+    EXPECT_NE(messageOf([&] { extractIsosurface(field, 2.0, none, true); }).find("no voxel reaches"),
+              std::string::npos);
     EXPECT_NE(messageOf([&] { extractIsosurface(field, -1.0, none, true); }).find("every voxel is at or above"),
               std::string::npos);
     // An open isosurface (not closed at the border) is still oriented toward low values.
@@ -416,7 +419,8 @@ TEST(SurfaceExtraction, BinaryMarchingCubesMatchesVtkDiscreteFlyingEdges) {
     EXPECT_EQ(ours.points.size(), theirs.points.size());
     EXPECT_EQ(ours.triangles.size(), theirs.triangles.size());
     EXPECT_NEAR(surfaceArea(ours), surfaceArea(theirs), 1e-6 * surfaceArea(theirs));
-    EXPECT_NEAR(std::abs(enclosedVolume(ours)), std::abs(enclosedVolume(theirs)), 1e-6 * std::abs(enclosedVolume(theirs)));
+    EXPECT_NEAR(std::abs(enclosedVolume(ours)), std::abs(enclosedVolume(theirs)),
+                1e-6 * std::abs(enclosedVolume(theirs)));
     const auto topology = analyseTopology(ours);
     EXPECT_TRUE(topology.closed());
     EXPECT_TRUE(topology.oriented());

@@ -76,7 +76,8 @@ TEST(Topology, ClosedManifoldOrientedAndTheDefectsOfEach) {
 TEST(Topology, OrientOutwardFixesFlipsAndKeepsCavitiesInward) {
     Mesh sphere = icosphere(10.0, 2);
     Mesh scrambled = sphere;
-    for (std::size_t i = 0; i < scrambled.triangles.size(); i += 3) std::swap(scrambled.triangles[i][1], scrambled.triangles[i][2]);
+    for (std::size_t i = 0; i < scrambled.triangles.size(); i += 3)
+        std::swap(scrambled.triangles[i][1], scrambled.triangles[i][2]);
     for (auto& t : scrambled.triangles) std::swap(t[1], t[2]);  // now mostly inward
     EXPECT_GT(orientOutward(scrambled), 0u);
     EXPECT_TRUE(analyseTopology(scrambled).oriented());
@@ -90,7 +91,8 @@ TEST(Topology, OrientOutwardFixesFlipsAndKeepsCavitiesInward) {
     // A nucleus in a cell (different regions): both outward.
     Mesh nested = merged(icosphere(10.0, 2), icosphere(5.0, 2));
     nested.triangleRegions.assign(nested.triangles.size(), 1);
-    std::fill(nested.triangleRegions.begin() + std::ptrdiff_t(icosphere(10.0, 2).triangles.size()), nested.triangleRegions.end(), 2);
+    std::fill(nested.triangleRegions.begin() + std::ptrdiff_t(icosphere(10.0, 2).triangles.size()),
+              nested.triangleRegions.end(), 2);
     for (auto& t : nested.triangles) std::swap(t[1], t[2]);
     orientOutward(nested);
     const auto byRegion = enclosedVolumeByRegion(nested);
@@ -99,7 +101,8 @@ TEST(Topology, OrientOutwardFixesFlipsAndKeepsCavitiesInward) {
 }
 
 TEST(Topology, ComponentsSplitAndSmallOnesRemoved) {
-    Mesh m = merged(merged(icosphere(10.0, 2), translated(icosphere(3.0, 1), 30.0)), translated(tetrahedronSurface(), -40.0));
+    Mesh m = merged(merged(icosphere(10.0, 2), translated(icosphere(3.0, 1), 30.0)),
+                    translated(tetrahedronSurface(), -40.0));
     std::size_t count = 0;
     const auto component = triangleComponents(m, count);
     EXPECT_EQ(count, 3u);

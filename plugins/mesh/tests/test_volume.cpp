@@ -60,7 +60,8 @@ TEST(VolumeMesh, TwoLabelsGiveBothSubdomainsWithAConformingInterface) {
     const auto sides = faceSides(m);
     std::set<Face> interface, boundary;
     for (const auto& [face, regions] : sides) {
-        if (regions.size() == 2 && std::set<std::int32_t>(regions.begin(), regions.end()) == std::set<std::int32_t>{1, 2})
+        if (regions.size() == 2 &&
+            std::set<std::int32_t>(regions.begin(), regions.end()) == std::set<std::int32_t>{1, 2})
             interface.insert(face);
         if (regions.size() == 1) boundary.insert(face);
         EXPECT_LE(regions.size(), 2u);
@@ -111,7 +112,9 @@ TEST(VolumeMesh, SelectedLabelsOnlyAndCoordinatesInTheVolumeFrame) {
     // The nucleus (radius 50 Å around the centre) in the volume's frame, to within a voxel.
     std::array<double, 3> lo{1e9, 1e9, 1e9}, hi{-1e9, -1e9, -1e9};
     for (const auto& p : result.mesh.points)
-        for (int a = 0; a < 3; ++a) lo[std::size_t(a)] = std::min(lo[std::size_t(a)], p[std::size_t(a)]), hi[std::size_t(a)] = std::max(hi[std::size_t(a)], p[std::size_t(a)]);
+        for (int a = 0; a < 3; ++a)
+            lo[std::size_t(a)] = std::min(lo[std::size_t(a)], p[std::size_t(a)]),
+            hi[std::size_t(a)] = std::max(hi[std::size_t(a)], p[std::size_t(a)]);
     const double c = 0.5 * 30 * 8.0;
     const std::array<double, 3> origin{1000.0, -500.0, 250.0};
     for (int a = 0; a < 3; ++a) {

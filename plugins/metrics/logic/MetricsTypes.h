@@ -11,15 +11,15 @@
 namespace cellforge::metrics {
 
 using imaging::axisFromName;
+using imaging::axisName;
 using imaging::Components;
 using imaging::connectedComponents;
-using imaging::squaredDistanceTransform;
-using imaging::axisName;
 using imaging::Dims3;
 using imaging::Label;
 using imaging::LabelGrid;
 using imaging::requireSameGeometry;
 using imaging::requireValidGrid;
 using imaging::Spacing3;
+using imaging::squaredDistanceTransform;
 
 }  // namespace cellforge::metrics

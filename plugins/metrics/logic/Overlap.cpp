@@ -128,24 +128,26 @@ LabelHistograms countLabels(const LabelGrid& a, const LabelGrid& b, const RunCon
     const std::int64_t n = a.voxelCount();
     const std::int64_t grain = std::int64_t(1) << 22;
     std::atomic<std::int64_t> done{0};
-    parallelForBlocks(n, control, [&](std::int64_t begin, std::int64_t end, int) {
-        LabelHistograms local;
-        const Label* pa = a.labels;
-        const Label* pb = b.labels;
-        for (std::int64_t i = begin; i < end; ++i) {
-            const Label la = pa[i], lb = pb[i];
-            ++local.labels[la];
-            ++local.reference[lb];
-            local.intersection[la] += la == lb;
-        }
-        std::lock_guard<std::mutex> lock(mutex);
-        for (std::size_t k = 0; k < 65536; ++k) {
-            total.labels[k] += local.labels[k];
-            total.reference[k] += local.reference[k];
-            total.intersection[k] += local.intersection[k];
-        }
-        control.report(progressEnd * double(done += end - begin) / double(n));
-    }, {grain, false});
+    parallelForBlocks(n, control,
+                      [&](std::int64_t begin, std::int64_t end, int) {
+                          LabelHistograms local;
+                          const Label* pa = a.labels;
+                          const Label* pb = b.labels;
+                          for (std::int64_t i = begin; i < end; ++i) {
+                              const Label la = pa[i], lb = pb[i];
+                              ++local.labels[la];
+                              ++local.reference[lb];
+                              local.intersection[la] += la == lb;
+                          }
+                          std::lock_guard<std::mutex> lock(mutex);
+                          for (std::size_t k = 0; k < 65536; ++k) {
+                              total.labels[k] += local.labels[k];
+                              total.reference[k] += local.reference[k];
+                              total.intersection[k] += local.intersection[k];
+                          }
+                          control.report(progressEnd * double(done += end - begin) / double(n));
+                      },
+                      {grain, false});
     return total;
 }
 
@@ -186,40 +188,43 @@ OverlapResult computeOverlap(const LabelGrid& labels, const LabelGrid& reference
     std::atomic<std::int64_t> planesDone{0};
     const int axis = options.axis;
     const std::int64_t grain = axis == 2 ? 1 : std::max<std::int64_t>(1, d[2] / (2 * std::max(1, control.threads)));
-    parallelForBlocks(d[2], control, [&](std::int64_t z0, std::int64_t z1, int) {
-        // Along z each plane is one slice; along x or y a plane touches every slice, so
-        // a thread-local array is used and merged.
-        std::vector<std::int64_t> local(axis == 2 ? 0 : counts.size(), 0);
-        std::vector<std::int64_t> plane(axis == 2 ? std::size_t(K * 3) : 0, 0);
-        for (std::int64_t z = z0; z < z1; ++z) {
-            if (axis == 2) std::fill(plane.begin(), plane.end(), 0);
-            for (std::int64_t y = 0; y < d[1]; ++y) {
-                const Label* pa = labels.labels + labels.index(0, y, z);
-                const Label* pb = reference.labels + reference.index(0, y, z);
-                for (std::int64_t x = 0; x < d[0]; ++x) {
-                    const Label la = pa[x], lb = pb[x];
-                    const int ia = classIndex[la], ib = classIndex[lb];
-                    if (ia < 0 && ib < 0) continue;
-                    std::int64_t* base;
-                    if (axis == 2) {
-                        base = plane.data();
-                    } else {
-                        const std::int64_t s = axis == 0 ? x : y;
-                        base = local.data() + s * K * 3;
+    parallelForBlocks(
+        d[2], control,
+        [&](std::int64_t z0, std::int64_t z1, int) {
+            // Along z each plane is one slice; along x or y a plane touches every slice, so
+            // a thread-local array is used and merged.
+            std::vector<std::int64_t> local(axis == 2 ? 0 : counts.size(), 0);
+            std::vector<std::int64_t> plane(axis == 2 ? std::size_t(K * 3) : 0, 0);
+            for (std::int64_t z = z0; z < z1; ++z) {
+                if (axis == 2) std::fill(plane.begin(), plane.end(), 0);
+                for (std::int64_t y = 0; y < d[1]; ++y) {
+                    const Label* pa = labels.labels + labels.index(0, y, z);
+                    const Label* pb = reference.labels + reference.index(0, y, z);
+                    for (std::int64_t x = 0; x < d[0]; ++x) {
+                        const Label la = pa[x], lb = pb[x];
+                        const int ia = classIndex[la], ib = classIndex[lb];
+                        if (ia < 0 && ib < 0) continue;
+                        std::int64_t* base;
+                        if (axis == 2) {
+                            base = plane.data();
+                        } else {
+                            const std::int64_t s = axis == 0 ? x : y;
+                            base = local.data() + s * K * 3;
+                        }
+                        if (ia >= 0) ++base[ia * 3 + 0];
+                        if (ib >= 0) ++base[ib * 3 + 1];
+                        if (ia >= 0 && la == lb) ++base[ia * 3 + 2];
                     }
-                    if (ia >= 0) ++base[ia * 3 + 0];
-                    if (ib >= 0) ++base[ib * 3 + 1];
-                    if (ia >= 0 && la == lb) ++base[ia * 3 + 2];
                 }
+                if (axis == 2) std::copy(plane.begin(), plane.end(), counts.begin() + z * K * 3);
+                control.report(histogramShare + (0.95 - histogramShare) * double(++planesDone) / double(d[2]));
             }
-            if (axis == 2) std::copy(plane.begin(), plane.end(), counts.begin() + z * K * 3);
-            control.report(histogramShare + (0.95 - histogramShare) * double(++planesDone) / double(d[2]));
-        }
-        if (axis != 2) {
-            std::lock_guard<std::mutex> lock(mutex);
-            for (std::size_t i = 0; i < counts.size(); ++i) counts[i] += local[i];
-        }
-    }, {grain, false});
+            if (axis != 2) {
+                std::lock_guard<std::mutex> lock(mutex);
+                for (std::size_t i = 0; i < counts.size(); ++i) counts[i] += local[i];
+            }
+        },
+        {grain, false});
 
     for (std::int64_t s = 0; s < slices; ++s) {
         for (std::int64_t k = 0; k < K; ++k) {

@@ -38,54 +38,56 @@ std::vector<Box> labelBoxes(const LabelGrid& a, const LabelGrid& b, const RunCon
     }
     std::mutex mutex;
     const Dims3 d = a.dims;
-    parallelForBlocks(d[2], control, [&](std::int64_t z0, std::int64_t z1, int) {
-        // Thread-local boxes for the labels this block saw, merged at the end.
-        std::vector<Box> local;
-        std::vector<int> slot(65536, -1);
-        std::vector<Label> seen;
-        auto touch = [&](Label l, std::int64_t x, std::int64_t y, std::int64_t z) {
-            int s = slot[l];
-            if (s < 0) {
-                s = slot[l] = int(local.size());
-                Box box;
-                box.lo = {x, y, z};
-                box.hi = {x, y, z};
-                local.push_back(box);
-                seen.push_back(l);
-                return;
-            }
-            Box& box = local[std::size_t(s)];
-            box.lo[0] = std::min(box.lo[0], x), box.hi[0] = std::max(box.hi[0], x);
-            box.lo[1] = std::min(box.lo[1], y), box.hi[1] = std::max(box.hi[1], y);
-            box.lo[2] = std::min(box.lo[2], z), box.hi[2] = std::max(box.hi[2], z);
-        };
-        // Runs of one label along x only need their two ends touched.
-        auto scanRow = [&](const Label* row, std::int64_t y, std::int64_t z) {
-            std::int64_t x = 0;
-            while (x < d[0]) {
-                const Label l = row[x];
-                std::int64_t end = x + 1;
-                while (end < d[0] && row[end] == l) ++end;
-                touch(l, x, y, z);
-                touch(l, end - 1, y, z);
-                x = end;
-            }
-        };
-        for (std::int64_t z = z0; z < z1; ++z)
-            for (std::int64_t y = 0; y < d[1]; ++y) {
-                scanRow(a.labels + a.index(0, y, z), y, z);
-                scanRow(b.labels + b.index(0, y, z), y, z);
-            }
-        std::lock_guard<std::mutex> lock(mutex);
-        for (std::size_t i = 0; i < seen.size(); ++i) {
-            Box& g = boxes[seen[i]];
-            const Box& l = local[i];
-            for (int k = 0; k < 3; ++k) {
-                g.lo[k] = std::min(g.lo[k], l.lo[k]);
-                g.hi[k] = std::max(g.hi[k], l.hi[k]);
-            }
-        }
-    }, {8, false});
+    parallelForBlocks(d[2], control,
+                      [&](std::int64_t z0, std::int64_t z1, int) {
+                          // Thread-local boxes for the labels this block saw, merged at the end.
+                          std::vector<Box> local;
+                          std::vector<int> slot(65536, -1);
+                          std::vector<Label> seen;
+                          auto touch = [&](Label l, std::int64_t x, std::int64_t y, std::int64_t z) {
+                              int s = slot[l];
+                              if (s < 0) {
+                                  s = slot[l] = int(local.size());
+                                  Box box;
+                                  box.lo = {x, y, z};
+                                  box.hi = {x, y, z};
+                                  local.push_back(box);
+                                  seen.push_back(l);
+                                  return;
+                              }
+                              Box& box = local[std::size_t(s)];
+                              box.lo[0] = std::min(box.lo[0], x), box.hi[0] = std::max(box.hi[0], x);
+                              box.lo[1] = std::min(box.lo[1], y), box.hi[1] = std::max(box.hi[1], y);
+                              box.lo[2] = std::min(box.lo[2], z), box.hi[2] = std::max(box.hi[2], z);
+                          };
+                          // Runs of one label along x only need their two ends touched.
+                          auto scanRow = [&](const Label* row, std::int64_t y, std::int64_t z) {
+                              std::int64_t x = 0;
+                              while (x < d[0]) {
+                                  const Label l = row[x];
+                                  std::int64_t end = x + 1;
+                                  while (end < d[0] && row[end] == l) ++end;
+                                  touch(l, x, y, z);
+                                  touch(l, end - 1, y, z);
+                                  x = end;
+                              }
+                          };
+                          for (std::int64_t z = z0; z < z1; ++z)
+                              for (std::int64_t y = 0; y < d[1]; ++y) {
+                                  scanRow(a.labels + a.index(0, y, z), y, z);
+                                  scanRow(b.labels + b.index(0, y, z), y, z);
+                              }
+                          std::lock_guard<std::mutex> lock(mutex);
+                          for (std::size_t i = 0; i < seen.size(); ++i) {
+                              Box& g = boxes[seen[i]];
+                              const Box& l = local[i];
+                              for (int k = 0; k < 3; ++k) {
+                                  g.lo[k] = std::min(g.lo[k], l.lo[k]);
+                                  g.hi[k] = std::max(g.hi[k], l.hi[k]);
+                              }
+                          }
+                      },
+                      {8, false});
     return boxes;
 }
 
@@ -93,19 +95,22 @@ std::vector<Box> labelBoxes(const LabelGrid& a, const LabelGrid& b, const RunCon
 void surfaceOf(const std::vector<std::uint8_t>& mask, const Dims3& n, std::vector<std::uint8_t>& surface,
                const RunControl& control) {
     surface.assign(mask.size(), 0);
-    parallelForBlocks(n[2], control, [&](std::int64_t z0, std::int64_t z1, int) {
-        for (std::int64_t z = z0; z < z1; ++z)
-            for (std::int64_t y = 0; y < n[1]; ++y)
-                for (std::int64_t x = 0; x < n[0]; ++x) {
-                    const std::int64_t i = x + n[0] * (y + n[1] * z);
-                    if (!mask[std::size_t(i)]) continue;
-                    const bool edge = x == 0 || y == 0 || z == 0 || x == n[0] - 1 || y == n[1] - 1 || z == n[2] - 1;
-                    surface[std::size_t(i)] = edge || !mask[std::size_t(i - 1)] || !mask[std::size_t(i + 1)] ||
-                                              !mask[std::size_t(i - n[0])] || !mask[std::size_t(i + n[0])] ||
-                                              !mask[std::size_t(i - n[0] * n[1])] ||
-                                              !mask[std::size_t(i + n[0] * n[1])];
-                }
-    }, {4, false});
+    parallelForBlocks(n[2], control,
+                      [&](std::int64_t z0, std::int64_t z1, int) {
+                          for (std::int64_t z = z0; z < z1; ++z)
+                              for (std::int64_t y = 0; y < n[1]; ++y)
+                                  for (std::int64_t x = 0; x < n[0]; ++x) {
+                                      const std::int64_t i = x + n[0] * (y + n[1] * z);
+                                      if (!mask[std::size_t(i)]) continue;
+                                      const bool edge =
+                                          x == 0 || y == 0 || z == 0 || x == n[0] - 1 || y == n[1] - 1 || z == n[2] - 1;
+                                      surface[std::size_t(i)] =
+                                          edge || !mask[std::size_t(i - 1)] || !mask[std::size_t(i + 1)] ||
+                                          !mask[std::size_t(i - n[0])] || !mask[std::size_t(i + n[0])] ||
+                                          !mask[std::size_t(i - n[0] * n[1])] || !mask[std::size_t(i + n[0] * n[1])];
+                                  }
+                      },
+                      {4, false});
 }
 
 }  // namespace
@@ -144,23 +149,26 @@ std::vector<SurfaceDistanceScores> computeSurfaceDistances(const LabelGrid& labe
         maskA.assign(std::size_t(count), 0);
         maskB.assign(std::size_t(count), 0);
         std::atomic<std::int64_t> inA{0}, inB{0};
-        parallelForBlocks(n[2], quiet, [&](std::int64_t z0, std::int64_t z1, int) {
-            std::int64_t ca = 0, cb = 0;
-            for (std::int64_t z = z0; z < z1; ++z)
-                for (std::int64_t y = 0; y < n[1]; ++y) {
-                    const std::int64_t src = labels.index(box.lo[0], box.lo[1] + y, box.lo[2] + z);
-                    const std::int64_t dst = n[0] * (y + n[1] * z);
-                    for (std::int64_t x = 0; x < n[0]; ++x) {
-                        const bool a = labels.labels[src + x] == c, b = reference.labels[src + x] == c;
-                        maskA[std::size_t(dst + x)] = a;
-                        maskB[std::size_t(dst + x)] = b;
-                        ca += a;
-                        cb += b;
-                    }
-                }
-            inA += ca;
-            inB += cb;
-        }, {4, false});
+        parallelForBlocks(n[2], quiet,
+                          [&](std::int64_t z0, std::int64_t z1, int) {
+                              std::int64_t ca = 0, cb = 0;
+                              for (std::int64_t z = z0; z < z1; ++z)
+                                  for (std::int64_t y = 0; y < n[1]; ++y) {
+                                      const std::int64_t src = labels.index(box.lo[0], box.lo[1] + y, box.lo[2] + z);
+                                      const std::int64_t dst = n[0] * (y + n[1] * z);
+                                      for (std::int64_t x = 0; x < n[0]; ++x) {
+                                          const bool a = labels.labels[src + x] == c,
+                                                     b = reference.labels[src + x] == c;
+                                          maskA[std::size_t(dst + x)] = a;
+                                          maskB[std::size_t(dst + x)] = b;
+                                          ca += a;
+                                          cb += b;
+                                      }
+                                  }
+                              inA += ca;
+                              inB += cb;
+                          },
+                          {4, false});
         if (inA == 0 || inB == 0) {
             const double nan = std::numeric_limits<double>::quiet_NaN();
             s.hausdorff = s.hausdorff95 = s.meanSurfaceDistance = nan;

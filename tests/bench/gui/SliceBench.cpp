@@ -227,16 +227,21 @@ int main(int argc, char** argv) {
                 median(showMs), percentile(showMs, 0.9));
     std::printf("  of which cutting both layers' slices: median %.2f ms\n", median(cutMs));
     std::printf("  of which VTK render + blit (GPU finished): median %.1f ms\n", median(renderMs));
-    std::printf("  Qt's repaint and composition of the window on screen, after that: median %.1f ms\n", median(composeMs));
+    std::printf("  Qt's repaint and composition of the window on screen, after that: median %.1f ms\n",
+                median(composeMs));
     std::printf("  with the XZ, YZ and 3D views following: median %.1f ms\n", median(allViewsMs));
-    std::printf("  Qt's composition of the window alone (no other view dirty): median %.1f ms\n", median(composeOnlyMs));
+    std::printf("  Qt's composition of the window alone (no other view dirty): median %.1f ms\n",
+                median(composeOnlyMs));
     std::printf("peer vtkImageSliceMapper (VTK's image-viewer path, same buffers): median %.1f ms, p90 %.1f ms\n",
                 median(peerMs), percentile(peerMs, 0.9));
     std::printf("ratio peer / CellForge: %.2f\n", median(peerMs) / std::max(1e-9, median(showMs)));
-    std::printf("memory: program before opening %.0f MiB; after opening the tomogram %.0f MiB (peak %.0f MiB), "
-                "opened in %.1f s\n", baseMiB, afterOpenMiB, peakOpenMiB, openSeconds);
-    std::printf("tomogram data %.0f MiB: resident after opening / data = %.2f (goal <= 1.3); added by opening / data = %.2f\n",
-                dataMiB, afterOpenMiB / dataMiB, (afterOpenMiB - baseMiB) / dataMiB);
+    std::printf(
+        "memory: program before opening %.0f MiB; after opening the tomogram %.0f MiB (peak %.0f MiB), "
+        "opened in %.1f s\n",
+        baseMiB, afterOpenMiB, peakOpenMiB, openSeconds);
+    std::printf(
+        "tomogram data %.0f MiB: resident after opening / data = %.2f (goal <= 1.3); added by opening / data = %.2f\n",
+        dataMiB, afterOpenMiB / dataMiB, (afterOpenMiB - baseMiB) / dataMiB);
     std::printf("after also opening the labels (%.0f MiB of data): %.0f MiB\n", dataMiB / 2, afterLabelsMiB);
     if (!keep) {
         QFile::remove(QString::fromStdString(tomoPath));

@@ -29,9 +29,7 @@ using namespace cellforge::mesh;
 
 namespace {
 
-double now() {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
+double now() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
 
 // 256³ voxels of 10 Å: 48 random ellipsoids and 12 membrane-like shells (2 voxels
 // thick), labels 1..60, later shapes over earlier ones. Seed 20240601.
@@ -44,7 +42,8 @@ LabelVolume benchmarkLabels() {
     for (int label = 1; label <= 60; ++label) {
         const bool isShell = label > 48;
         const double cx = centre(rng), cy = centre(rng), cz = centre(rng);
-        const double rx = isShell ? shell(rng) : radius(rng), ry = isShell ? rx : radius(rng), rz = isShell ? rx : radius(rng);
+        const double rx = isShell ? shell(rng) : radius(rng), ry = isShell ? rx : radius(rng),
+                     rz = isShell ? rx : radius(rng);
         const auto lo = [&](double c, double r) { return std::max<std::int64_t>(0, std::int64_t(c - r - 2)); };
         const auto hi = [&](double c, double r) { return std::min<std::int64_t>(n - 1, std::int64_t(c + r + 2)); };
         for (std::int64_t z = lo(cz, rz); z <= hi(cz, rz); ++z)
@@ -62,9 +61,12 @@ LabelVolume benchmarkLabels() {
 
 void printQuality(const std::string& name, const QualityReport& r) {
     std::cout << "{\"figure\": \"quality\", \"mesh\": \"" << name << "\", \"triangles\": " << r.triangles.area.count
-              << ", \"triangle_angle_min\": " << r.triangles.angle.min << ", \"triangle_angle_max\": " << r.triangles.angle.max
-              << ", \"angles_below_30\": " << r.triangles.anglesBelow30 << ", \"aspect_ratio_mean\": " << r.triangles.aspectRatio.mean
-              << ", \"aspect_ratio_max\": " << r.triangles.aspectRatio.max << ", \"edge_mean_A\": " << r.triangles.edgeLength.mean
+              << ", \"triangle_angle_min\": " << r.triangles.angle.min
+              << ", \"triangle_angle_max\": " << r.triangles.angle.max
+              << ", \"angles_below_30\": " << r.triangles.anglesBelow30
+              << ", \"aspect_ratio_mean\": " << r.triangles.aspectRatio.mean
+              << ", \"aspect_ratio_max\": " << r.triangles.aspectRatio.max
+              << ", \"edge_mean_A\": " << r.triangles.edgeLength.mean
               << ", \"closed\": " << (r.topology.closed() ? "true" : "false")
               << ", \"manifold\": " << (r.topology.manifold() ? "true" : "false");
     if (r.selfIntersectingPairs) std::cout << ", \"self_intersecting_pairs\": " << *r.selfIntersectingPairs;
@@ -77,8 +79,8 @@ void printQuality(const std::string& name, const QualityReport& r) {
         const auto& t = *r.tetrahedra;
         std::cout << ", \"tetrahedra\": " << t.volume.count << ", \"dihedral_min\": " << t.dihedralAngle.min
                   << ", \"dihedral_max\": " << t.dihedralAngle.max << ", \"dihedral_below_10\": " << t.dihedralBelow10
-                  << ", \"radius_edge_mean\": " << t.radiusEdgeRatio.mean << ", \"radius_edge_max\": " << t.radiusEdgeRatio.max
-                  << ", \"dihedral_histogram_10deg\": [";
+                  << ", \"radius_edge_mean\": " << t.radiusEdgeRatio.mean
+                  << ", \"radius_edge_max\": " << t.radiusEdgeRatio.max << ", \"dihedral_histogram_10deg\": [";
         for (int b = 0; b < kAngleBins; ++b) std::cout << (b ? ", " : "") << t.dihedralAngles[std::size_t(b)];
         std::cout << "]";
     }
@@ -112,11 +114,11 @@ int surfaceBenchmark(const std::string& dir) {
                 bestCpu = std::min(bestCpu, double(std::clock() - c0) / CLOCKS_PER_SEC);
                 best = std::min(best, now() - t0);
             }
-            std::cout << "{\"figure\": \"surface\", \"threads\": " << threads << ", \"smoothing_iterations\": " << iterations
-                      << ", \"seconds\": " << best << ", \"cpu_seconds\": " << bestCpu
-                      << ", \"labels\": " << result.regions.size()
-                      << ", \"triangles\": " << result.mesh.triangles.size() << ", \"vertices\": " << result.mesh.points.size()
-                      << "}" << std::endl;
+            std::cout << "{\"figure\": \"surface\", \"threads\": " << threads
+                      << ", \"smoothing_iterations\": " << iterations << ", \"seconds\": " << best
+                      << ", \"cpu_seconds\": " << bestCpu << ", \"labels\": " << result.regions.size()
+                      << ", \"triangles\": " << result.mesh.triangles.size()
+                      << ", \"vertices\": " << result.mesh.points.size() << "}" << std::endl;
             if (threads == cores && iterations == 20) {
                 QualityOptions q;
                 printQuality("surface_256_smoothed", assessQuality(result.mesh, q));
@@ -146,10 +148,11 @@ int volumeBenchmark(const std::string& dir) {
     const double t0 = now();
     const auto result = meshLabelVolume(cell, o);
     const double total = now() - t0;
-    std::cout << "{\"figure\": \"volume\", \"label_volume\": \"128^3 cell with nucleus\", \"vertices\": " << result.vertices
-              << ", \"tetrahedra\": " << result.mesh.tetrahedra.size() << ", \"facets\": " << result.mesh.triangles.size()
-              << ", \"refine_seconds\": " << result.refineSeconds << ", \"optimise_seconds\": " << result.optimiseSeconds
-              << ", \"total_seconds\": " << total << ", \"vertices_per_second_refine\": " << double(result.vertices) / result.refineSeconds
+    std::cout << "{\"figure\": \"volume\", \"label_volume\": \"128^3 cell with nucleus\", \"vertices\": "
+              << result.vertices << ", \"tetrahedra\": " << result.mesh.tetrahedra.size()
+              << ", \"facets\": " << result.mesh.triangles.size() << ", \"refine_seconds\": " << result.refineSeconds
+              << ", \"optimise_seconds\": " << result.optimiseSeconds << ", \"total_seconds\": " << total
+              << ", \"vertices_per_second_refine\": " << double(result.vertices) / result.refineSeconds
               << ", \"vertices_per_second_total\": " << double(result.vertices) / total << "}" << std::endl;
     QualityOptions q;
     q.selfIntersections = false;

@@ -43,9 +43,7 @@ Run runPython(const std::string& arguments) {
     return r;
 }
 
-bool pythonHas(const std::string& module) {
-    return runPython("-c 'import " + module + "'").status == 0;
-}
+bool pythonHas(const std::string& module) { return runPython("-c 'import " + module + "'").status == 0; }
 
 // A label volume of `n`³ voxels from a function of the voxel centre (Å).
 template <typename F>
@@ -134,7 +132,8 @@ TEST_F(MeshInterop, MeshioReadsEveryFormatWithTheSameCountsAndMarkers) {
         "2.2");
     add("m.mesh", "medit", np, {{"tetra", nk}, {"triangle", nt}}, {{"tetra", tet}, {"triangle", tri}}, "medit:ref");
     add("m.xdmf", "xdmf", np, {{"tetra", nk}}, {{"tetra", tet}}, "cell_markers");
-    entries.push_back(expectation(path("m_facets.xdmf"), "xdmf", np, {{"triangle", nt}}, {{"triangle", tri}}, "facet_markers"));
+    entries.push_back(
+        expectation(path("m_facets.xdmf"), "xdmf", np, {{"triangle", nt}}, {{"triangle", tri}}, "facet_markers"));
     // Surface formats hold the marked facets.
     add("m.vtp", "vtp", np, {{"triangle", nt}}, {{"triangle", tri}}, "region");
     add("m.ply", "ply", np, {{"triangle", nt}}, {{"triangle", tri}}, "region");
@@ -147,13 +146,15 @@ TEST_F(MeshInterop, MeshioReadsEveryFormatWithTheSameCountsAndMarkers) {
     o.mode = SurfaceMode::MultiLabel;
     const Mesh surface = extractLabelSurfaces(cell, o).mesh;
     const auto stri = histogram(surface.triangleRegions);
-    for (const auto& [name, format, key] :
-         std::vector<std::array<std::string, 3>>{{"s.vtp", "vtp", "region"}, {"s.ply", "ply", "region"},
-                                                 {"s.msh", "gmsh", "gmsh:physical"}, {"s.mesh", "medit", "medit:ref"},
-                                                 {"s.xdmf", "xdmf", "facet_markers"}, {"s.vtk", "vtk", "region"}}) {
+    for (const auto& [name, format, key] : std::vector<std::array<std::string, 3>>{{"s.vtp", "vtp", "region"},
+                                                                                   {"s.ply", "ply", "region"},
+                                                                                   {"s.msh", "gmsh", "gmsh:physical"},
+                                                                                   {"s.mesh", "medit", "medit:ref"},
+                                                                                   {"s.xdmf", "xdmf", "facet_markers"},
+                                                                                   {"s.vtk", "vtk", "region"}}) {
         io::writeMesh(path(name), surface);
-        entries.push_back(expectation(path(name), format, surface.points.size(), {{"triangle", surface.triangles.size()}},
-                                      {{"triangle", stri}}, key));
+        entries.push_back(expectation(path(name), format, surface.points.size(),
+                                      {{"triangle", surface.triangles.size()}}, {{"triangle", stri}}, key));
     }
     // MCell MDL: no Debian program reads it, so the script parses it independently.
     io::writeMesh(path("s.mdl"), surface);
@@ -182,8 +183,11 @@ TEST_F(MeshInterop, GmshOpensEveryExportedMshFile) {
     o.mode = SurfaceMode::MultiLabel;
     const Mesh surface = extractLabelSurfaces(cell, o).mesh;
     std::ostringstream args;
-    for (const auto& [name, mesh, version] : std::vector<std::tuple<std::string, const Mesh*, std::string>>{
-             {"t41.msh", &tets, "4.1"}, {"t22.msh", &tets, "2.2"}, {"s41.msh", &surface, "4.1"}, {"s22.msh", &surface, "2.2"}}) {
+    for (const auto& [name, mesh, version] :
+         std::vector<std::tuple<std::string, const Mesh*, std::string>>{{"t41.msh", &tets, "4.1"},
+                                                                        {"t22.msh", &tets, "2.2"},
+                                                                        {"s41.msh", &surface, "4.1"},
+                                                                        {"s22.msh", &surface, "2.2"}}) {
         io::writeMesh(path(name), *mesh, version);
         // file nodes "dim:tag=count,..." per physical group
         std::ostringstream groups;
