@@ -7,6 +7,7 @@
 #include "core/data/Table.h"
 #include "core/base/AtomicFile.h"
 #include "core/io/DataIO.h"
+#include "core/io/FileFormat.h"
 #include "core/io/MeshIO.h"
 #include "core/io/TableIO.h"
 #include "core/io/VolumeIO.h"
@@ -35,7 +36,8 @@ namespace cellforge::cli {
 namespace fs = std::filesystem;
 
 std::string usage() {
-    return "CellForge command line " CELLFORGE_VERSION "\n"
+    return "CellForge command line " CELLFORGE_VERSION
+           "\n"
            "usage:\n"
            "  cellforge-cli --version\n"
            "  cellforge-cli plugins [--json]                 stages with ports and parameter schemas\n"
@@ -74,9 +76,7 @@ struct Args {
     std::vector<std::string> positional;
     std::vector<std::pair<std::string, std::string>> options;  // in order, repeated allowed
     std::vector<std::string> flags;
-    bool has(const std::string& flag) const {
-        return std::find(flags.begin(), flags.end(), flag) != flags.end();
-    }
+    bool has(const std::string& flag) const { return std::find(flags.begin(), flags.end(), flag) != flags.end(); }
     std::string value(const std::string& name) const {
         for (const auto& [k, v] : options)
             if (k == name) return v;
@@ -146,7 +146,8 @@ std::unique_ptr<LoadedPlugins> loadPlugins(bool reportRefusals) {
     if (reportRefusals)
         for (const auto& r : p->loader.records())
             if (!r.loaded)
-                std::cerr << "cellforge-cli: plugin " << QFileInfo(QString::fromStdString(r.file)).fileName().toStdString()
+                std::cerr << "cellforge-cli: plugin "
+                          << QFileInfo(QString::fromStdString(r.file)).fileName().toStdString()
                           << " not loaded: " << r.refusal << "\n";
     return p;
 }
@@ -215,8 +216,17 @@ int commandPlugins(const std::vector<std::string>& rawArgs) {
         return kOk;
     }
     for (const auto& r : plugins->loader.records()) {
-        std::cout << (r.loaded ? "loaded  " : "REFUSED ") << (r.id.empty() ? r.file : r.id) << " "
-                  << r.version << (r.loaded ? "" : "  (" + r.refusal + ")") << "\n";
+        std::cout << (r.loaded ? "loaded  " : "REFUSED ") << (r.id.empty() ? r.file : r.id) << " " << r.version
+                  << (r.loaded ? "" : "  (" + r.refusal + ")") << "\n";
+        auto list = [](const std::vector<std::string>& items) {
+            std::string out;
+            for (const auto& s : items) out += (out.empty() ? "" : ", ") + s;
+            return out;
+        };
+        if (!r.requirements.empty()) std::cout << "    requires: " << list(r.requirements) << "\n";
+        if (!r.fileFormats.empty()) std::cout << "    file formats: " << list(r.fileFormats) << "\n";
+        if (!r.editingTools.empty()) std::cout << "    editing tools (GUI): " << list(r.editingTools) << "\n";
+        if (!r.guiModule.empty()) std::cout << "    GUI module (panels, loaded by the GUI only)\n";
         for (const auto& id : r.stageIds) {
             const StageInfo info = plugins->registry.find(id)->info();
             std::cout << "    " << std::left << std::setw(42) << id << " " << info.name << "\n";
@@ -308,6 +318,16 @@ int commandConvert(const std::vector<std::string>& rawArgs) {
         io::writeMesh(out, io::readMesh(in));
         return kOk;
     }
+    // Formats the plugins add: read as the first kind the input's format reads, written
+    // by whatever format (built-in or a plugin's) takes the output's extension.
+    auto plugins = loadPlugins(true);
+    for (const auto& format : io::pluginFileFormats().formats()) {
+        for (DataKind kind : format->kinds()) {
+            if (io::pluginFileFormats().findReader(in, kind) != format) continue;
+            io::writeData(out, *io::readData(in, kind));
+            return kOk;
+        }
+    }
     throw InputError(in + ": unknown file type '" + fileExtension(in) + "'");
 }
 
@@ -336,7 +356,8 @@ std::string fileFingerprint(const std::string& path) {
 }  // namespace
 
 int commandRun(const std::vector<std::string>& rawArgs) {
-    const Args args = parseArgs(rawArgs, {"--input", "--output", "--set", "--device", "--progress", "--voxel-size"}, {});
+    const Args args =
+        parseArgs(rawArgs, {"--input", "--output", "--set", "--device", "--progress", "--voxel-size"}, {});
     if (args.positional.size() != 1) throw InputError("run needs exactly one PIPELINE file");
     const std::string outputDir = args.value("--output");
     if (outputDir.empty()) throw InputError("run needs --output DIR");
@@ -362,10 +383,10 @@ int commandRun(const std::vector<std::string>& rawArgs) {
     std::map<std::string, std::string> inputKeys, inputPaths;
     for (const auto& assignment : args.values("--input")) {
         const auto eq = assignment.find('=');
-        if (eq == std::string::npos || eq == 0)
-            throw InputError("--input '" + assignment + "': expected NAME=PATH");
+        if (eq == std::string::npos || eq == 0) throw InputError("--input '" + assignment + "': expected NAME=PATH");
         const std::string name = assignment.substr(0, eq), path = assignment.substr(eq + 1);
-        auto decl = std::find_if(pipeline.inputs.begin(), pipeline.inputs.end(), [&](auto& p) { return p.first == name; });
+        auto decl =
+            std::find_if(pipeline.inputs.begin(), pipeline.inputs.end(), [&](auto& p) { return p.first == name; });
         if (decl == pipeline.inputs.end()) {
             std::string known;
             for (const auto& [n, k] : pipeline.inputs) known += (known.empty() ? "" : ", ") + n;
@@ -378,8 +399,8 @@ int commandRun(const std::vector<std::string>& rawArgs) {
     }
     for (const auto& [name, kind] : pipeline.inputs)
         if (!inputs.count(name))
-            throw InputError("pipeline input '" + name + "' (" + dataKindName(kind) + ") not given: add --input " + name +
-                             "=PATH");
+            throw InputError("pipeline input '" + name + "' (" + dataKindName(kind) + ") not given: add --input " +
+                             name + "=PATH");
 
     std::error_code ec;
     fs::create_directories(outputDir, ec);
@@ -399,7 +420,8 @@ int commandRun(const std::vector<std::string>& rawArgs) {
     PipelineRunner::Callbacks callbacks;
     callbacks.stageState = [&](const std::string& stage, const std::string& state) {
         if (jsonProgress) {
-            emit(QJsonObject{{"event", "stage"}, {"stage", QString::fromStdString(stage)},
+            emit(QJsonObject{{"event", "stage"},
+                             {"stage", QString::fromStdString(stage)},
                              {"state", QString::fromStdString(state)}});
         } else {
             std::lock_guard<std::mutex> lock(printMutex);
@@ -408,13 +430,15 @@ int commandRun(const std::vector<std::string>& rawArgs) {
     };
     callbacks.progress = [&](const std::string& stage, double overall, const std::string& message) {
         if (jsonProgress)
-            emit(QJsonObject{{"event", "progress"}, {"stage", QString::fromStdString(stage)},
-                             {"fraction", overall}, {"message", QString::fromStdString(message)}});
+            emit(QJsonObject{{"event", "progress"},
+                             {"stage", QString::fromStdString(stage)},
+                             {"fraction", overall},
+                             {"message", QString::fromStdString(message)}});
     };
     callbacks.log = [&](const std::string& stage, const std::string& line) {
         if (jsonProgress) {
-            emit(QJsonObject{{"event", "log"}, {"stage", QString::fromStdString(stage)},
-                             {"message", QString::fromStdString(line)}});
+            emit(QJsonObject{
+                {"event", "log"}, {"stage", QString::fromStdString(stage)}, {"message", QString::fromStdString(line)}});
         } else {
             std::lock_guard<std::mutex> lock(printMutex);
             std::cerr << "[" << stage << "] " << line << std::endl;
@@ -495,7 +519,8 @@ int commandRun(const std::vector<std::string>& rawArgs) {
     writeAtomically((fs::path(outputDir) / "report.json").string(), [&](std::ofstream& out) { out << reportText; });
 
     if (jsonProgress)
-        emit(QJsonObject{{"event", "finished"}, {"state", QString::fromStdString(jobStateName(result.state))},
+        emit(QJsonObject{{"event", "finished"},
+                         {"state", QString::fromStdString(jobStateName(result.state))},
                          {"seconds", result.seconds}});
     if (result.state == JobState::Cancelled) {
         std::cerr << "cellforge-cli: cancelled\n";

@@ -30,7 +30,8 @@ JobMonitor::JobMonitor(JobQueue& queue, QWidget* parent) : QWidget(parent), queu
     tree_ = new QTreeWidget;
     tree_->setObjectName("jobTree");
     tree_->setRootIsDecorated(false);
-    tree_->setHeaderLabels({tr("Job"), tr("State"), tr("Progress"), tr("Message"), tr("Elapsed"), tr("Left"), QString()});
+    tree_->setHeaderLabels(
+        {tr("Job"), tr("State"), tr("Progress"), tr("Message"), tr("Elapsed"), tr("Left"), QString()});
     tree_->header()->setSectionResizeMode(ColMessage, QHeaderView::Stretch);
     tree_->header()->setStretchLastSection(false);
     tree_->setColumnWidth(ColName, 200);
@@ -71,7 +72,8 @@ JobMonitor::Row& JobMonitor::row(int id) {
     r.item->setData(ColName, Qt::UserRole, id);
     const JobSnapshot snap = queue_.snapshot(id);
     r.item->setText(ColName, QString::fromStdString(snap.name));
-    r.item->setToolTip(ColName, QString::fromStdString(snap.name + " (job " + std::to_string(id) + ", " + snap.lane + ")"));
+    r.item->setToolTip(ColName,
+                       QString::fromStdString(snap.name + " (job " + std::to_string(id) + ", " + snap.lane + ")"));
     tree_->insertTopLevelItem(0, r.item);
     auto* bar = new QProgressBar;
     bar->setRange(0, 1000);

@@ -26,12 +26,18 @@ namespace cellforge {
 namespace {
 QString kindTag(const LayerDisplay& d) {
     switch (d.style) {
-    case LayerStyle::Grayscale: return "volume";
-    case LayerStyle::Labels: return "labels";
-    case LayerStyle::Probability: return "probability";
-    case LayerStyle::Mesh: return "mesh";
-    case LayerStyle::Points: return "points";
-    case LayerStyle::Table: return "table";
+        case LayerStyle::Grayscale:
+            return "volume";
+        case LayerStyle::Labels:
+            return "labels";
+        case LayerStyle::Probability:
+            return "probability";
+        case LayerStyle::Mesh:
+            return "mesh";
+        case LayerStyle::Points:
+            return "points";
+        case LayerStyle::Table:
+            return "table";
     }
     return {};
 }
@@ -119,8 +125,9 @@ LayersPanel::LayersPanel(Session& session, QWidget* parent) : QWidget(parent), s
     lf->addLayout(checks);
     perInstance_ = new QCheckBox(tr("3D colours per instance (connected piece)"));
     perInstance_->setObjectName("surfacePerInstance");
-    perInstance_->setToolTip(tr("Off: one colour per label, from the table. On: every separate membrane or "
-                                "particle its own colour."));
+    perInstance_->setToolTip(
+        tr("Off: one colour per label, from the table. On: every separate membrane or "
+           "particle its own colour."));
     lf->addWidget(perInstance_);
     auto* fo = new QFormLayout;
     fillOpacity_ = new QSlider(Qt::Horizontal);
@@ -211,13 +218,14 @@ LayersPanel::LayersPanel(Session& session, QWidget* parent) : QWidget(parent), s
         if (!labels) return;
         const auto id = LabelId(labelTable_->item(row, 0)->text().toInt());
         LabelEntry e;
-        if (const LabelEntry* old = labels->table().find(id)) e = *old;
+        if (const LabelEntry* old = labels->table().find(id))
+            e = *old;
         else {
             e.id = id;
             e.color = LabelTable::defaultColor(id);
         }
-        const QColor c = QColorDialog::getColor(QColor(e.color[0], e.color[1], e.color[2]), this,
-                                                tr("Colour of label %1").arg(id));
+        const QColor c =
+            QColorDialog::getColor(QColor(e.color[0], e.color[1], e.color[2]), this, tr("Colour of label %1").arg(id));
         if (!c.isValid()) return;
         e.color = {std::uint8_t(c.red()), std::uint8_t(c.green()), std::uint8_t(c.blue())};
         labels->table().set(e);
@@ -263,7 +271,8 @@ void LayersPanel::rebuildList() {
     const auto displays = session_.displays();
     // Top of the list = drawn last (on top), as in napari and Slicer.
     for (auto it = displays.rbegin(); it != displays.rend(); ++it) {
-        auto* item = new QListWidgetItem(QStringLiteral("%1   [%2]").arg(QString::fromStdString(it->name), kindTag(*it)));
+        auto* item =
+            new QListWidgetItem(QStringLiteral("%1   [%2]").arg(QString::fromStdString(it->name), kindTag(*it)));
         item->setData(Qt::UserRole, QString::fromStdString(it->name));
         item->setFlags(item->flags() | Qt::ItemIsUserCheckable);
         item->setCheckState(it->visible ? Qt::Checked : Qt::Unchecked);
@@ -392,7 +401,8 @@ void LayersPanel::onLabelCellChanged(int row, int column) {
     if (!labels) return;
     const auto id = LabelId(labelTable_->item(row, 0)->text().toInt());
     LabelEntry e;
-    if (const LabelEntry* old = labels->table().find(id)) e = *old;
+    if (const LabelEntry* old = labels->table().find(id))
+        e = *old;
     else {
         e.id = id;
         e.color = LabelTable::defaultColor(id);

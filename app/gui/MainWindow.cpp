@@ -6,6 +6,7 @@
 #include "app/gui/StageBrowser.h"
 #include "app/gui/TablePanel.h"
 #include "app/gui/editing/LabelEditing.h"
+#include "app/gui/tools/EditToolController.h"
 #include "app/gui/project/ProjectManifest.h"
 #include "app/render/SliceView.h"
 #include "core/data/Table.h"
@@ -15,6 +16,7 @@
 #include "core/io/DataIO.h"
 #include "core/io/MeshIO.h"
 #include "core/io/VolumeIO.h"
+#include "core/plugin/PanelFactory.h"
 #include "core/pipeline/Pipeline.h"
 
 #include <QActionGroup>
@@ -51,31 +53,14 @@
 #include <csignal>
 #include <cmath>
 #include <fstream>
+#include <iterator>
 
 namespace cellforge {
 
-struct MainWindow::Stroke {
-    std::string layer;
-    std::unique_ptr<LabelEditor> editor;
-};
-
 namespace {
-const char* toolName(MainWindow::Tool t) {
-    switch (t) {
-    case MainWindow::Tool::Navigate: return "Navigate";
-    case MainWindow::Tool::Brush: return "Brush";
-    case MainWindow::Tool::Eraser: return "Eraser";
-    case MainWindow::Tool::Fill: return "Fill";
-    case MainWindow::Tool::Picker: return "Pick label";
-    case MainWindow::Tool::Select: return "Select component";
-    case MainWindow::Tool::Delete: return "Delete component";
-    case MainWindow::Tool::Merge: return "Merge labels";
-    case MainWindow::Tool::Split: return "Split component";
-    }
-    return "";
-}
-
-int normalOf(SliceAxis axis) { return sliceAxes(axis).normal; }
+// The built-in tools' ids, in the enum's order.
+const char* const kBuiltinToolIds[] = {"navigate", "brush",  "eraser", "fill", "picker",
+                                       "select",   "delete", "merge",  "split"};
 
 // What a background read produces: the data and how to show it.
 struct ReadResult {
@@ -99,9 +84,28 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), session_(std::mak
     link_ = new SliceViewLink(this);
     session_->loadPlugins(PluginLoader::defaultSearchPaths());
     buildViews();
+    editTools_ = new EditToolController(*session_, views_, this);
+    for (const ContributedTool& t : session_->plugins().editingTools()) editTools_->addTool(t.tool);
+    connect(editTools_, &EditToolController::toolChanged, this, &MainWindow::onToolChanged);
+    connect(editTools_, &EditToolController::currentLabelChanged, this, &MainWindow::onCurrentLabelChanged);
+    connect(editTools_, &EditToolController::undoStateChanged, this, &MainWindow::updateUndoActions);
+    connect(editTools_, &EditToolController::message, this,
+            [this](const QString& text, int ms) { statusBar()->showMessage(text, ms); });
+    connect(editTools_, &EditToolController::error, this, &MainWindow::showError);
+    connect(editTools_, &EditToolController::brushChanged, this, [this] {
+        if (radiusSpin_ && radiusSpin_->value() != int(editTools_->brushRadius())) {
+            const QSignalBlocker b(radiusSpin_);
+            radiusSpin_->setValue(int(editTools_->brushRadius()));
+        }
+        if (brush3DAction_ && brush3DAction_->isChecked() != editTools_->brush3D()) {
+            const QSignalBlocker b(brush3DAction_);
+            brush3DAction_->setChecked(editTools_->brush3D());
+        }
+    });
     buildDocks();
     buildMenus();
     buildToolBar();
+    buildPluginPanels();
     statusPosition_ = new QLabel;
     statusTool_ = new QLabel;
     statusBar()->addWidget(statusPosition_, 1);
@@ -182,9 +186,12 @@ void MainWindow::buildViews() {
     connect(cols_[1], &QSplitter::splitterMoved, this, [this] { cols_[0]->setSizes(cols_[1]->sizes()); });
     setCentralWidget(rows_);
     for (SliceView* v : views_) {
-        connect(v, &SliceView::editPressed, this, &MainWindow::onEditPressed);
-        connect(v, &SliceView::editDragged, this, &MainWindow::onEditDragged);
-        connect(v, &SliceView::editReleased, this, &MainWindow::onEditReleased);
+        connect(v, &SliceView::editPressed, this,
+                [this](SliceAxis a, Vec3 w, Qt::KeyboardModifiers m) { editTools_->press(a, w, m); });
+        connect(v, &SliceView::editDragged, this,
+                [this](SliceAxis a, Vec3 w, Qt::KeyboardModifiers m) { editTools_->drag(a, w, m); });
+        connect(v, &SliceView::editReleased, this,
+                [this](SliceAxis a, Vec3 w, Qt::KeyboardModifiers m) { editTools_->release(a, w, m); });
         connect(v, &SliceView::hovered, this, &MainWindow::onHovered);
         connect(v, &SliceView::windowLevelDragged, this, &MainWindow::onWindowLevelDrag);
         connect(v, &SliceView::windowLevelDragStarted, this, [this] {
@@ -248,9 +255,8 @@ void MainWindow::buildDocks() {
             showError(tr("New label layer"), QString::fromStdString(e.what()));
         }
     });
-    connect(stageBrowser_, &StageBrowser::jobSubmitted, this, [this](int, const QString& name) {
-        statusBar()->showMessage(tr("%1 submitted").arg(name), 4000);
-    });
+    connect(stageBrowser_, &StageBrowser::jobSubmitted, this,
+            [this](int, const QString& name) { statusBar()->showMessage(tr("%1 submitted").arg(name), 4000); });
 }
 
 void MainWindow::buildMenus() {
@@ -270,8 +276,10 @@ void MainWindow::buildMenus() {
         if (!f.isEmpty()) loadProject(f);
     });
     file->addAction(tr("&Save project"), QKeySequence::Save, this, [this] {
-        if (session_->projectPath().empty()) saveProjectAs();
-        else saveProject(QString::fromStdString(session_->projectPath()));
+        if (session_->projectPath().empty())
+            saveProjectAs();
+        else
+            saveProject(QString::fromStdString(session_->projectPath()));
     });
     file->addAction(tr("Save project &as…"), QKeySequence::SaveAs, this, [this] { saveProjectAs(); });
     file->addAction(tr("&Export layer…"), QKeySequence(tr("Ctrl+E")), this, [this] {
@@ -300,11 +308,12 @@ void MainWindow::buildMenus() {
     redoAction_ = edit->addAction(tr("&Redo"), this, [this] { redo(); });
     redoAction_->setShortcuts({QKeySequence(tr("Ctrl+Shift+Z")), QKeySequence(tr("Ctrl+Y"))});
     edit->addSeparator();
-    edit->addAction(tr("&New label"), QKeySequence(tr("M")), this, &MainWindow::newLabel);
+    edit->addAction(tr("&New label"), QKeySequence(tr("M")), this, [this] { editTools_->newLabel(); });
     edit->addAction(tr("New label &layer"), this, [this] { Q_EMIT layersPanel_->newLabelLayerRequested(); });
-    edit->addAction(tr("Larger brush"), QKeySequence(tr("]")), this, [this] { setBrushRadius(brushRadius_ + 1); });
+    edit->addAction(tr("Larger brush"), QKeySequence(tr("]")), this,
+                    [this] { setBrushRadius(editTools_->brushRadius() + 1); });
     edit->addAction(tr("Smaller brush"), QKeySequence(tr("[")), this,
-                    [this] { setBrushRadius(std::max(0.5, brushRadius_ - 1)); });
+                    [this] { setBrushRadius(std::max(0.5, editTools_->brushRadius() - 1)); });
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
     view->addAction(tr("Four views"), QKeySequence(tr("Ctrl+1")), this, [this] { setLayout4(0); });
@@ -325,9 +334,9 @@ void MainWindow::buildMenus() {
     });
     QMenu* camera = view->addMenu(tr("3D &camera"));
     const std::pair<QString, VolumeView3D::CameraPreset> presets[] = {
-        {tr("Reset"), VolumeView3D::CameraPreset::Reset}, {tr("Top (down z)"), VolumeView3D::CameraPreset::Top},
+        {tr("Reset"), VolumeView3D::CameraPreset::Reset},   {tr("Top (down z)"), VolumeView3D::CameraPreset::Top},
         {tr("Bottom"), VolumeView3D::CameraPreset::Bottom}, {tr("Front (along y)"), VolumeView3D::CameraPreset::Front},
-        {tr("Back"), VolumeView3D::CameraPreset::Back}, {tr("Left (along x)"), VolumeView3D::CameraPreset::Left},
+        {tr("Back"), VolumeView3D::CameraPreset::Back},     {tr("Left (along x)"), VolumeView3D::CameraPreset::Left},
         {tr("Right"), VolumeView3D::CameraPreset::Right}};
     for (const auto& [label, preset] : presets) {
         const auto p = preset;
@@ -344,18 +353,17 @@ void MainWindow::buildMenus() {
 
     QMenu* tools = menuBar()->addMenu(tr("&Tools"));
     toolGroup_ = new QActionGroup(this);
-    const std::pair<Tool, const char*> keys[] = {
-        {Tool::Navigate, "Z"}, {Tool::Brush, "P"},  {Tool::Eraser, "E"}, {Tool::Fill, "F"},  {Tool::Picker, "L"},
-        {Tool::Select, "C"},   {Tool::Delete, "X"}, {Tool::Merge, "G"},  {Tool::Split, "K"}};
-    for (const auto& [t, key] : keys) {
-        QAction* a = tools->addAction(tr(toolName(t)));
+    // The built-in tools and those of the plugins, all EditingTools (app/gui/tools).
+    for (const EditingToolPtr& t : editTools_->tools()) {
+        QAction* a = tools->addAction(tr(t->name().c_str()));
         a->setCheckable(true);
-        a->setShortcut(QKeySequence(QString::fromLatin1(key)));
-        a->setObjectName(QStringLiteral("tool%1").arg(int(t)));
-        const Tool tt = t;
-        connect(a, &QAction::triggered, this, [this, tt] { setTool(tt); });
+        if (!t->shortcut().empty()) a->setShortcut(QKeySequence(QString::fromStdString(t->shortcut())));
+        if (!t->icon().empty()) a->setIcon(QIcon::fromTheme(QString::fromStdString(t->icon())));
+        a->setObjectName(QString::fromStdString("tool_" + t->id()));
+        const std::string id = t->id();
+        connect(a, &QAction::triggered, this, [this, id] { setTool(id); });
         toolGroup_->addAction(a);
-        toolActions_[t] = a;
+        toolActions_[id] = a;
     }
     tools->addSeparator();
     brush3DAction_ = tools->addAction(tr("3D brush and fill (sphere)"));
@@ -385,13 +393,13 @@ void MainWindow::buildMenus() {
 void MainWindow::buildToolBar() {
     QToolBar* bar = addToolBar(tr("Tools"));
     bar->setObjectName("toolsBar");
-    for (auto& [t, a] : toolActions_) bar->addAction(a);
+    for (const EditingToolPtr& t : editTools_->tools()) bar->addAction(toolActions_.at(t->id()));
     bar->addSeparator();
     bar->addWidget(new QLabel(tr(" Label ")));
     labelSpin_ = new QSpinBox;
     labelSpin_->setObjectName("currentLabel");
     labelSpin_->setRange(0, 65535);
-    labelSpin_->setValue(currentLabel_);
+    labelSpin_->setValue(editTools_->currentLabel());
     labelSpin_->setToolTip(tr("Label painted by the brush and fill (0 = background). M: a new label."));
     bar->addWidget(labelSpin_);
     labelSwatch_ = new QLabel;
@@ -402,7 +410,7 @@ void MainWindow::buildToolBar() {
     radiusSpin_->setObjectName("brushRadius");
     radiusSpin_->setRange(1, 200);
     radiusSpin_->setSuffix(tr(" vox"));
-    radiusSpin_->setValue(int(brushRadius_));
+    radiusSpin_->setValue(int(editTools_->brushRadius()));
     radiusSpin_->setToolTip(tr("Brush radius in voxels ( [ and ] )"));
     bar->addWidget(radiusSpin_);
     bar->addAction(brush3DAction_);
@@ -411,7 +419,40 @@ void MainWindow::buildToolBar() {
     bar->addSeparator();
     bar->addAction(undoAction_);
     bar->addAction(redoAction_);
-    setCurrentLabel(currentLabel_);
+    setCurrentLabel(editTools_->currentLabel());
+}
+
+void MainWindow::buildPluginPanels() {
+    for (const ContributedPanel& p : session_->plugins().panels()) {
+        QWidget* widget = nullptr;
+        try {
+            widget = p.factory->createPanel(this);
+        } catch (const std::exception& e) {
+            showError(tr("Plugin panel"),
+                      tr("Plugin '%1': panel '%2' failed: %3")
+                          .arg(QString::fromStdString(p.pluginId), QString::fromStdString(p.factory->id()), e.what()));
+        }
+        if (!widget) continue;
+        auto* dock = new QDockWidget(QString::fromStdString(p.factory->title()), this);
+        dock->setObjectName(QString::fromStdString("panel." + p.factory->id()));
+        dock->setWidget(widget);
+        const std::string area = p.factory->area();
+        addDockWidget(area == "left"     ? Qt::LeftDockWidgetArea
+                      : area == "bottom" ? Qt::BottomDockWidgetArea
+                                         : Qt::RightDockWidgetArea,
+                      dock);
+        panelDocks_[p.factory->id()] = dock;
+    }
+}
+
+QDockWidget* MainWindow::panelDock(const std::string& panelId) const {
+    auto it = panelDocks_.find(panelId);
+    return it == panelDocks_.end() ? nullptr : it->second;
+}
+
+QAction* MainWindow::toolAction(const std::string& toolId) const {
+    auto it = toolActions_.find(toolId);
+    return it == toolActions_.end() ? nullptr : it->second;
 }
 
 void MainWindow::setLayout4(int which) {
@@ -429,15 +470,7 @@ void MainWindow::pushLayersToViews() {
     const auto displays = session_->displays();
     for (SliceView* v : views_) v->setLayers(displays);
     view3D_->setLayers(displays);
-    if (activeLabels_.empty() || !session_->layer(activeLabels_)) {
-        activeLabels_.clear();
-        for (auto it = displays.rbegin(); it != displays.rend(); ++it)
-            if (it->style == LayerStyle::Labels) {
-                activeLabels_ = it->name;
-                break;
-            }
-    }
-    setCurrentLabel(currentLabel_);  // swatch colour follows the active table
+    editTools_->layersChanged();  // the swatch colour follows the active table
 }
 
 void MainWindow::pushLayerDisplay(const QString&) {
@@ -539,14 +572,17 @@ int MainWindow::openFiles(const QStringList& paths, std::optional<Vec3> voxelSiz
         if (path.endsWith(".json")) {
             // A pipeline (or a project without the usual suffix).
             QFile f(path);
-            if (f.open(QIODevice::ReadOnly) && f.readAll().contains("cellforge-project")) loadProject(path);
-            else pipelinePanel_->openFile(path);
+            if (f.open(QIODevice::ReadOnly) && f.readAll().contains("cellforge-project"))
+                loadProject(path);
+            else
+                pipelinePanel_->openFile(path);
             continue;
         }
         const bool mesh = io::isMeshFile(p);
         if (!mesh && !io::isVolumeFile(p)) {
             showError(tr("Open"), tr("%1: not a format CellForge reads (volumes: MRC, TIFF, NRRD, MetaImage, NIfTI; "
-                                     "meshes: OBJ, STL, PLY, VTP, VTU, …)").arg(rawPath));
+                                     "meshes: OBJ, STL, PLY, VTP, VTU, …)")
+                                      .arg(rawPath));
             continue;
         }
         const bool labels = asLabels || (!mesh && looksLikeLabels(path));
@@ -612,7 +648,8 @@ void MainWindow::openDialog(bool withVoxelSize, bool asLabels) {
     const QString filter =
         tr("All supported (*.mrc *.map *.rec *.st *.ali *.mrcs *.gz *.tif *.tiff *.nrrd *.nhdr *.mha *.mhd *.nii "
            "*.obj *.stl *.ply *.vtp *.vtu *.vtk *.off *.msh *.mesh *.json);;All files (*)");
-    const QStringList files = QFileDialog::getOpenFileNames(this, tr("Open"), QSettings().value("lastDir").toString(), filter);
+    const QStringList files =
+        QFileDialog::getOpenFileNames(this, tr("Open"), QSettings().value("lastDir").toString(), filter);
     if (files.isEmpty()) return;
     QSettings().setValue("lastDir", QFileInfo(files.first()).absolutePath());
     std::optional<Vec3> vs;
@@ -681,7 +718,7 @@ bool MainWindow::saveProject(const QString& path) {
     try {
         ProjectManifest m;
         m.cursor = link_->cursor();
-        m.activeLabelLayer = activeLabels_;
+        m.activeLabelLayer = editTools_->activeLabelLayer();
         if (!pipelinePanel_->filePath().isEmpty())
             m.pipelineFile = QFileInfo(path).absoluteDir().relativeFilePath(pipelinePanel_->filePath()).toStdString();
         std::vector<ProjectLayerSource> sources;
@@ -718,20 +755,20 @@ bool MainWindow::saveProjectAs() {
 bool MainWindow::loadProject(const QString& path) {
     session_->jobs().cancelAll();
     session_->clear();
-    undoOrder_.clear();
-    redoOrder_.clear();
-    activeLabels_.clear();
+    editTools_->clearHistory();
     lastGridKey_.clear();
     try {
-        const ProjectManifest m = cellforge::loadProject(path.toStdString(), [this](LayerDisplay d, const std::string& abs) {
-            session_->addLayerWithDisplay(std::move(d), abs, false);
-        });
+        const ProjectManifest m =
+            cellforge::loadProject(path.toStdString(), [this](LayerDisplay d, const std::string& abs) {
+                session_->addLayerWithDisplay(std::move(d), abs, false);
+            });
         session_->setProjectPath(path.toStdString());
         session_->setModified(false);
         link_->setCursor(m.cursor);
         if (!m.activeLabelLayer.empty()) setActiveLabelLayer(m.activeLabelLayer);
         if (!m.pipelineFile.empty())
-            pipelinePanel_->openFile(QFileInfo(path).absoluteDir().absoluteFilePath(QString::fromStdString(m.pipelineFile)));
+            pipelinePanel_->openFile(
+                QFileInfo(path).absoluteDir().absoluteFilePath(QString::fromStdString(m.pipelineFile)));
         addRecentFile(path);
         updateTitle();
         return true;
@@ -753,7 +790,7 @@ QString MainWindow::autosaveNow(bool wait) {
     ProjectManifest m;
     m.name = "recovery";
     m.cursor = link_->cursor();
-    m.activeLabelLayer = activeLabels_;
+    m.activeLabelLayer = editTools_->activeLabelLayer();
     std::vector<ProjectLayerSource> sources;
     for (LayerDisplay d : session_->displays()) {
         const Layer* l = session_->layer(d.name);
@@ -772,8 +809,10 @@ QString MainWindow::autosaveNow(bool wait) {
         }
     };
     auto report = [this](const QString& error) {
-        if (error.isEmpty()) statusBar()->showMessage(tr("Autosaved"), 2000);
-        else statusBar()->showMessage(tr("Autosave failed: %1").arg(error), 8000);
+        if (error.isEmpty())
+            statusBar()->showMessage(tr("Autosaved"), 2000);
+        else
+            statusBar()->showMessage(tr("Autosave failed: %1").arg(error), 8000);
     };
     if (wait) {
         const QString error = write();
@@ -811,11 +850,11 @@ bool MainWindow::checkForRecovery() {
     const QString manifest = recoveryManifestPath();
     if (!QFileInfo::exists(manifest)) return false;
     if (otherInstanceRunning_ || !interactive_) return false;
-    const auto answer = QMessageBox::question(
-        this, tr("Recover unsaved work?"),
-        tr("CellForge did not close normally last time. Recover the work autosaved at %1?")
-            .arg(QFileInfo(manifest).lastModified().toString()),
-        QMessageBox::Yes | QMessageBox::No, QMessageBox::Yes);
+    const auto answer =
+        QMessageBox::question(this, tr("Recover unsaved work?"),
+                              tr("CellForge did not close normally last time. Recover the work autosaved at %1?")
+                                  .arg(QFileInfo(manifest).lastModified().toString()),
+                              QMessageBox::Yes | QMessageBox::No, QMessageBox::Yes);
     if (answer == QMessageBox::Yes) return recoverFrom(manifest);
     QDir(QFileInfo(manifest).absolutePath()).removeRecursively();
     QDir().mkpath(QFileInfo(manifest).absolutePath());
@@ -824,9 +863,9 @@ bool MainWindow::checkForRecovery() {
 
 bool MainWindow::maybeSave() {
     if (!session_->isModified() || !interactive_) return true;
-    const auto answer = QMessageBox::warning(this, tr("Unsaved changes"),
-                                             tr("The project has unsaved changes. Save them?"),
-                                             QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel);
+    const auto answer =
+        QMessageBox::warning(this, tr("Unsaved changes"), tr("The project has unsaved changes. Save them?"),
+                             QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel);
     if (answer == QMessageBox::Cancel) return false;
     if (answer == QMessageBox::Save) {
         if (session_->projectPath().empty()) return saveProjectAs();
@@ -848,241 +887,76 @@ void MainWindow::closeEvent(QCloseEvent* e) {
 }
 
 void MainWindow::updateTitle() {
-    QString name = session_->projectPath().empty() ? tr("untitled")
-                                                   : QFileInfo(QString::fromStdString(session_->projectPath())).fileName();
+    QString name = session_->projectPath().empty()
+                       ? tr("untitled")
+                       : QFileInfo(QString::fromStdString(session_->projectPath())).fileName();
     setWindowTitle(QStringLiteral("%1%2 — CellForge").arg(name, session_->isModified() ? "*" : ""));
 }
 
 // ---------------------------------------------------------------------------- tools
 
-void MainWindow::setTool(Tool tool) {
-    tool_ = tool;
-    if (auto it = toolActions_.find(tool); it != toolActions_.end()) it->second->setChecked(true);
-    mergeFirst_.reset();
-    const bool edit = tool != Tool::Navigate;
-    for (SliceView* v : views_) {
-        v->setMode(edit ? SliceView::Mode::Edit : SliceView::Mode::Navigate);
-        v->setBrushRadius((tool == Tool::Brush || tool == Tool::Eraser) ? brushRadius_ : 0);
-        v->setCursor(edit ? Qt::CrossCursor : Qt::ArrowCursor);
-    }
-    statusTool_->setText(tr("%1%2").arg(tr(toolName(tool)), (tool == Tool::Brush || tool == Tool::Eraser || tool == Tool::Fill)
-                                                                 ? (brush3D_ ? tr(" (3D)") : tr(" (2D)"))
-                                                                 : QString()));
+void MainWindow::setTool(Tool tool) { setTool(kBuiltinToolIds[int(tool)]); }
+
+bool MainWindow::setTool(const std::string& toolId) { return editTools_->setTool(toolId); }
+
+MainWindow::Tool MainWindow::tool() const {
+    for (int i = 0; i < int(std::size(kBuiltinToolIds)); ++i)
+        if (editTools_->toolId() == kBuiltinToolIds[i]) return Tool(i);
+    return Tool::Navigate;
 }
 
-void MainWindow::setCurrentLabel(int label) {
-    currentLabel_ = std::clamp(label, 0, 65535);
-    if (labelSpin_ && labelSpin_->value() != currentLabel_) {
+std::string MainWindow::toolId() const { return editTools_->toolId(); }
+
+void MainWindow::onToolChanged() {
+    const std::string id = editTools_->toolId();
+    if (QAction* a = toolAction(id)) a->setChecked(true);
+    const bool scoped = id == "brush" || id == "eraser" || id == "fill";
+    statusTool_->setText(tr("%1%2").arg(tr(editTools_->tool().name().c_str()),
+                                        scoped ? (editTools_->brush3D() ? tr(" (3D)") : tr(" (2D)")) : QString()));
+}
+
+void MainWindow::setCurrentLabel(int label) { editTools_->setCurrentLabel(label); }
+
+int MainWindow::currentLabel() const { return editTools_->currentLabel(); }
+
+void MainWindow::onCurrentLabelChanged(int label) {
+    if (labelSpin_ && labelSpin_->value() != label) {
         const QSignalBlocker b(labelSpin_);
-        labelSpin_->setValue(currentLabel_);
+        labelSpin_->setValue(label);
     }
-    std::array<std::uint8_t, 3> c = LabelTable::defaultColor(LabelId(currentLabel_));
-    if (const Layer* l = session_->layer(activeLabels_))
+    std::array<std::uint8_t, 3> c = LabelTable::defaultColor(LabelId(label));
+    if (const Layer* l = session_->layer(editTools_->activeLabelLayer()))
         if (l->data && l->data->kind() == DataKind::LabelVolume)
-            if (const LabelEntry* e = static_cast<const LabelVolume&>(*l->data).table().find(LabelId(currentLabel_)))
+            if (const LabelEntry* e = static_cast<const LabelVolume&>(*l->data).table().find(LabelId(label)))
                 c = e->color;
     if (labelSwatch_)
-        labelSwatch_->setStyleSheet(currentLabel_ == 0 ? QStringLiteral("border:1px solid gray;")
-                                                       : QStringLiteral("background: rgb(%1,%2,%3); border:1px solid gray;")
-                                                             .arg(c[0]).arg(c[1]).arg(c[2]));
+        labelSwatch_->setStyleSheet(
+            label == 0
+                ? QStringLiteral("border:1px solid gray;")
+                : QStringLiteral("background: rgb(%1,%2,%3); border:1px solid gray;").arg(c[0]).arg(c[1]).arg(c[2]));
 }
 
-void MainWindow::setBrushRadius(double voxels) {
-    brushRadius_ = std::clamp(voxels, 0.5, 200.0);
-    if (radiusSpin_ && radiusSpin_->value() != int(brushRadius_)) {
-        const QSignalBlocker b(radiusSpin_);
-        radiusSpin_->setValue(int(brushRadius_));
-    }
-    if (tool_ == Tool::Brush || tool_ == Tool::Eraser)
-        for (SliceView* v : views_) v->setBrushRadius(brushRadius_);
-}
+void MainWindow::setBrushRadius(double voxels) { editTools_->setBrushRadius(voxels); }
 
-void MainWindow::setBrush3D(bool on) {
-    brush3D_ = on;
-    if (brush3DAction_ && brush3DAction_->isChecked() != on) {
-        const QSignalBlocker b(brush3DAction_);
-        brush3DAction_->setChecked(on);
-    }
-    setTool(tool_);
-}
+void MainWindow::setBrush3D(bool on) { editTools_->setBrush3D(on); }
 
-std::string MainWindow::activeLabelLayer() const { return activeLabels_; }
+std::string MainWindow::activeLabelLayer() const { return editTools_->activeLabelLayer(); }
 
-void MainWindow::setActiveLabelLayer(const std::string& name) {
-    const LayerDisplay* d = session_->display(name);
-    if (d && d->style == LayerStyle::Labels) activeLabels_ = name;
-    setCurrentLabel(currentLabel_);
-}
-
-std::string MainWindow::ensureLabelLayer() {
-    if (!activeLabels_.empty() && session_->layer(activeLabels_)) return activeLabels_;
-    try {
-        activeLabels_ = session_->createLabelLayer("labels");
-        return activeLabels_;
-    } catch (const std::exception& e) {
-        showError(tr("Labels"), QString::fromStdString(e.what()));
-        return {};
-    }
-}
+void MainWindow::setActiveLabelLayer(const std::string& name) { editTools_->setActiveLabelLayer(name); }
 
 std::array<double, 3> MainWindow::toVoxel(const Volume& v, const Vec3& w) const {
     return {(w[0] - v.origin()[0]) / v.voxelSize()[0], (w[1] - v.origin()[1]) / v.voxelSize()[1],
             (w[2] - v.origin()[2]) / v.voxelSize()[2]};
 }
 
-void MainWindow::recordEdit(const std::string& layer) {
-    undoOrder_.push_back(layer);
-    redoOrder_.clear();
-    session_->voxelsChanged(layer);
-    updateUndoActions();
-}
+bool MainWindow::undo() { return editTools_->undo(); }
 
-void MainWindow::onEditPressed(SliceAxis axis, Vec3 world, Qt::KeyboardModifiers mods) {
-    const std::string name = ensureLabelLayer();
-    if (name.empty()) return;
-    LabelVolume* labels = session_->editableLabels(name);
-    if (!labels) return;
-    const auto c = toVoxel(*labels, world);
-    const Voxel voxel{std::int64_t(std::floor(c[0])), std::int64_t(std::floor(c[1])), std::int64_t(std::floor(c[2]))};
-    LabelUndoStack& undoStack = session_->undoStack(name);
-    LabelEditor editor(*labels, undoStack);
-    const FillScope scope{brush3D_, normalOf(axis)};
-    const FillScope scope3D{true, normalOf(axis)};
-    switch (tool_) {
-    case Tool::Navigate: return;
-    case Tool::Brush:
-    case Tool::Eraser: {
-        stroke_ = std::make_unique<Stroke>();
-        stroke_->layer = name;
-        stroke_->editor = std::make_unique<LabelEditor>(*labels, undoStack);
-        BrushShape shape{brushRadius_, brush3D_, normalOf(axis)};
-        // Shift while painting: paint only over background (napari's "preserve labels").
-        stroke_->editor->beginStroke(tool_ == Tool::Eraser ? 0 : LabelId(currentLabel_), shape,
-                                     bool(mods & Qt::ShiftModifier));
-        stroke_->editor->dab(c);
-        session_->voxelsChanged(name);
-        return;
-    }
-    case Tool::Fill:
-        if (editor.floodFill(voxel, LabelId(currentLabel_), scope) > 0) recordEdit(name);
-        return;
-    case Tool::Picker: {
-        setCurrentLabel(editor.pick(voxel));
-        statusBar()->showMessage(tr("Label %1").arg(currentLabel_), 3000);
-        return;
-    }
-    case Tool::Select: {
-        const LabelId id = editor.pick(voxel);
-        const auto comp = editor.connectedComponent(voxel, scope3D);
-        if (const LayerDisplay* d = session_->display(name)) {
-            LayerDisplay nd = *d;
-            nd.visible = session_->layer(name)->visible;
-            nd.opacity = session_->layer(name)->opacity;
-            nd.highlighted = id;
-            session_->setDisplay(name, nd);
-        }
-        if (id != 0) setCurrentLabel(id);
-        statusBar()->showMessage(id == 0 ? tr("Background")
-                                         : tr("Label %1: this component has %2 voxels").arg(id).arg(comp.size()),
-                                 6000);
-        return;
-    }
-    case Tool::Delete:
-        if (editor.deleteComponent(voxel, scope3D) > 0) recordEdit(name);
-        return;
-    case Tool::Merge:
-        if (!mergeFirst_) {
-            if (editor.pick(voxel) == 0) return;
-            mergeFirst_ = voxel;
-            statusBar()->showMessage(tr("Merge: label %1 chosen; click the label to merge into it").arg(editor.pick(voxel)),
-                                     8000);
-        } else {
-            const std::int64_t n = editor.mergeLabels(*mergeFirst_, voxel);
-            mergeFirst_.reset();
-            if (n > 0) recordEdit(name);
-            statusBar()->showMessage(tr("Merged %1 voxels").arg(n), 5000);
-        }
-        return;
-    case Tool::Split: {
-        const LabelId fresh = editor.splitComponent(voxel, scope3D);
-        if (fresh != 0) {
-            recordEdit(name);
-            statusBar()->showMessage(tr("The component is now label %1").arg(fresh), 5000);
-        }
-        return;
-    }
-    }
-}
-
-void MainWindow::onEditDragged(SliceAxis, Vec3 world, Qt::KeyboardModifiers) {
-    if (!stroke_) return;
-    const Layer* l = session_->layer(stroke_->layer);
-    if (!l) return;
-    stroke_->editor->dab(toVoxel(static_cast<const Volume&>(*l->data), world));
-    session_->voxelsChanged(stroke_->layer);
-}
-
-void MainWindow::onEditReleased(SliceAxis, Vec3, Qt::KeyboardModifiers) {
-    if (!stroke_) return;
-    const std::string name = stroke_->layer;
-    const bool changed = stroke_->editor->endStroke();
-    stroke_.reset();
-    if (changed) recordEdit(name);
-}
-
-void MainWindow::newLabel() {
-    const std::string name = ensureLabelLayer();
-    LabelVolume* labels = name.empty() ? nullptr : session_->editableLabels(name);
-    if (!labels) return;
-    LabelUndoStack& u = session_->undoStack(name);
-    const LabelId id = LabelEditor(*labels, u).nextFreeLabel();
-    labels->table().set({id, "label " + std::to_string(id), LabelTable::defaultColor(id)});
-    session_->labelTableChanged(name);
-    setCurrentLabel(id);
-    if (tool_ == Tool::Navigate || tool_ == Tool::Eraser) setTool(Tool::Brush);
-}
-
-bool MainWindow::undo() {
-    while (!undoOrder_.empty()) {
-        const std::string name = undoOrder_.back();
-        undoOrder_.pop_back();
-        LabelVolume* labels = session_->layer(name) ? session_->editableLabels(name) : nullptr;
-        if (labels && session_->undoStack(name).undo(*labels)) {
-            redoOrder_.push_back(name);
-            session_->voxelsChanged(name);
-            updateUndoActions();
-            return true;
-        }
-    }
-    updateUndoActions();
-    return false;
-}
-
-bool MainWindow::redo() {
-    while (!redoOrder_.empty()) {
-        const std::string name = redoOrder_.back();
-        redoOrder_.pop_back();
-        LabelVolume* labels = session_->layer(name) ? session_->editableLabels(name) : nullptr;
-        if (labels && session_->undoStack(name).redo(*labels)) {
-            undoOrder_.push_back(name);
-            session_->voxelsChanged(name);
-            updateUndoActions();
-            return true;
-        }
-    }
-    updateUndoActions();
-    return false;
-}
+bool MainWindow::redo() { return editTools_->redo(); }
 
 void MainWindow::updateUndoActions() {
-    auto text = [this](const std::vector<std::string>& order, bool isUndo) -> QString {
-        if (order.empty() || !session_->layer(order.back())) return {};
-        LabelUndoStack& s = session_->undoStack(order.back());
-        return QString::fromStdString(isUndo ? s.undoText() : s.redoText());
-    };
-    const QString u = text(undoOrder_, true), r = text(redoOrder_, false);
-    undoAction_->setEnabled(!undoOrder_.empty());
-    redoAction_->setEnabled(!redoOrder_.empty());
+    const QString u = editTools_->undoText(), r = editTools_->redoText();
+    undoAction_->setEnabled(editTools_->canUndo());
+    redoAction_->setEnabled(editTools_->canRedo());
     undoAction_->setText(u.isEmpty() ? tr("&Undo") : tr("&Undo %1").arg(u));
     redoAction_->setText(r.isEmpty() ? tr("&Redo") : tr("&Redo %1").arg(r));
 }
@@ -1099,8 +973,12 @@ void MainWindow::onHovered(Vec3 world) {
         return;
     }
     text = tr("x %1  y %2  z %3   (%4, %5, %6 Å)")
-               .arg(x + 1).arg(y + 1).arg(z + 1)
-               .arg(world[0], 0, 'f', 1).arg(world[1], 0, 'f', 1).arg(world[2], 0, 'f', 1);
+               .arg(x + 1)
+               .arg(y + 1)
+               .arg(z + 1)
+               .arg(world[0], 0, 'f', 1)
+               .arg(world[1], 0, 'f', 1)
+               .arg(world[2], 0, 'f', 1);
     for (const LayerDisplay& d : session_->displays()) {
         if (!d.visible || !d.data) continue;
         if (d.style != LayerStyle::Grayscale && d.style != LayerStyle::Labels && d.style != LayerStyle::Probability)
@@ -1114,7 +992,9 @@ void MainWindow::onHovered(Vec3 world) {
             const auto& lv = static_cast<const LabelVolume&>(v);
             const LabelId id = lv.labelAt(vx, vy, vz);
             const LabelEntry* e = lv.table().find(id);
-            text += tr("   %1: %2%3").arg(QString::fromStdString(d.name)).arg(id)
+            text += tr("   %1: %2%3")
+                        .arg(QString::fromStdString(d.name))
+                        .arg(id)
                         .arg(e && !e->name.empty() ? " (" + QString::fromStdString(e->name) + ")" : QString());
         } else {
             text += tr("   %1: %2").arg(QString::fromStdString(d.name)).arg(v.valueAt(vx, vy, vz), 0, 'g', 5);
@@ -1163,6 +1043,10 @@ void MainWindow::showPluginDialog() {
         if (r.loaded) {
             QStringList ids;
             for (const auto& s : r.stageIds) ids << QString::fromStdString(s);
+            for (const auto& f : r.fileFormats) ids << tr("format %1").arg(QString::fromStdString(f));
+            for (const auto& t : r.editingTools) ids << tr("tool %1").arg(QString::fromStdString(t));
+            for (const auto& p : r.panels) ids << tr("panel %1").arg(QString::fromStdString(p));
+            if (!r.guiRefusal.empty()) ids << tr("GUI module: %1").arg(QString::fromStdString(r.guiRefusal));
             detail = ids.join(", ");
         } else {
             detail = QString::fromStdString(r.refusal);
@@ -1205,8 +1089,10 @@ QImage MainWindow::grabWindowImage() {
 
 bool MainWindow::saveScreenshot(const QString& path, QWidget* what) {
     QImage image;
-    if (auto* vtk = qobject_cast<VtkWidget*>(what)) image = vtk->renderToImage();
-    else image = (what ? what->grab() : grab()).toImage();
+    if (auto* vtk = qobject_cast<VtkWidget*>(what))
+        image = vtk->renderToImage();
+    else
+        image = (what ? what->grab() : grab()).toImage();
     const QString tmp = path + ".part";
     if (image.isNull() || !image.save(tmp, "PNG")) {
         QFile::remove(tmp);
@@ -1224,9 +1110,12 @@ bool MainWindow::saveScreenshot(const QString& path, QWidget* what) {
 
 SliceView* MainWindow::sliceView(SliceAxis axis) const {
     switch (axis) {
-    case SliceAxis::XY: return views_[0];
-    case SliceAxis::XZ: return views_[1];
-    case SliceAxis::YZ: return views_[2];
+        case SliceAxis::XY:
+            return views_[0];
+        case SliceAxis::XZ:
+            return views_[1];
+        case SliceAxis::YZ:
+            return views_[2];
     }
     return views_[0];
 }

@@ -24,9 +24,11 @@ class QSpinBox;
 class QSplitter;
 class QTimer;
 class QMenu;
+class QDockWidget;
 
 namespace cellforge {
 
+class EditToolController;
 class JobMonitor;
 class TablePanel;
 class LayersPanel;
@@ -68,10 +70,13 @@ public:
     // At start-up: offers a recovery left by a crashed session (dialog when interactive).
     bool checkForRecovery();
 
+    // The built-in tools by enum; every tool (plugins' too) by id ("brush", "stamp.cross").
     void setTool(Tool tool);
-    Tool tool() const { return tool_; }
+    Tool tool() const;  // Navigate while a plugin's tool is active
+    bool setTool(const std::string& toolId);
+    std::string toolId() const;
     void setCurrentLabel(int label);
-    int currentLabel() const { return currentLabel_; }
+    int currentLabel() const;
     void setBrushRadius(double voxels);
     void setBrush3D(bool on);
     bool undo();
@@ -79,6 +84,11 @@ public:
     // The label layer the tools edit (created on first paint if there is none).
     std::string activeLabelLayer() const;
     void setActiveLabelLayer(const std::string& name);
+    EditToolController& editTools() { return *editTools_; }
+    // The toolbar action of a tool (object name "tool_<id>"), nullptr if unknown.
+    QAction* toolAction(const std::string& toolId) const;
+    // The dock of a plugin's panel (object name "panel.<id>"), nullptr if none.
+    QDockWidget* panelDock(const std::string& panelId) const;
 
     Session& session() { return *session_; }
     SliceViewLink& link() { return *link_; }
@@ -109,6 +119,8 @@ private:
     void buildDocks();
     void buildMenus();
     void buildToolBar();
+    void buildPluginPanels();
+    void onToolChanged();
     void pushLayersToViews();
     void pushLayerDisplay(const QString& name);
     void onVoxelsChanged(const QString& name);
@@ -125,16 +137,10 @@ private:
     bool maybeSave();
     void setLayout4(int which);  // 0 four views, 1 XY only, 2 3D only
 
-    // Tools on the slice views
-    void onEditPressed(SliceAxis axis, Vec3 world, Qt::KeyboardModifiers mods);
-    void onEditDragged(SliceAxis axis, Vec3 world, Qt::KeyboardModifiers mods);
-    void onEditReleased(SliceAxis axis, Vec3 world, Qt::KeyboardModifiers mods);
     void onHovered(Vec3 world);
     void onWindowLevelDrag(double dx, double dy);
-    std::string ensureLabelLayer();
+    void onCurrentLabelChanged(int label);
     std::array<double, 3> toVoxel(const Volume& v, const Vec3& world) const;
-    void recordEdit(const std::string& layer);
-    void newLabel();
 
     std::unique_ptr<Session> session_;
     SliceViewLink* link_;
@@ -150,21 +156,13 @@ private:
     QLabel* statusPosition_ = nullptr;
     QLabel* statusTool_ = nullptr;
 
-    Tool tool_ = Tool::Navigate;
-    int currentLabel_ = 1;
-    double brushRadius_ = 4.0;
-    bool brush3D_ = false;
-    std::string activeLabels_;
-    std::string strokeLayer_;
-    std::optional<std::array<std::int64_t, 3>> mergeFirst_;
-    struct Stroke;
-    std::unique_ptr<Stroke> stroke_;
-    std::vector<std::string> undoOrder_, redoOrder_;
+    EditToolController* editTools_ = nullptr;
     double wlStartLow_ = 0, wlStartHigh_ = 0;
     std::string wlLayer_;
 
     QActionGroup* toolGroup_ = nullptr;
-    std::map<Tool, QAction*> toolActions_;
+    std::map<std::string, QAction*> toolActions_;  // by tool id
+    std::map<std::string, QDockWidget*> panelDocks_;
     QAction* undoAction_ = nullptr;
     QAction* redoAction_ = nullptr;
     QAction* brush3DAction_ = nullptr;

@@ -19,9 +19,12 @@ namespace cellforge {
 namespace {
 QString rangeText(const ParameterSpec& s) {
     QString t;
-    if (s.minimum && s.maximum) t = QStringLiteral("range %1 to %2").arg(*s.minimum).arg(*s.maximum);
-    else if (s.minimum) t = QStringLiteral("at least %1").arg(*s.minimum);
-    else if (s.maximum) t = QStringLiteral("at most %1").arg(*s.maximum);
+    if (s.minimum && s.maximum)
+        t = QStringLiteral("range %1 to %2").arg(*s.minimum).arg(*s.maximum);
+    else if (s.minimum)
+        t = QStringLiteral("at least %1").arg(*s.minimum);
+    else if (s.maximum)
+        t = QStringLiteral("at most %1").arg(*s.maximum);
     if (!s.unit.empty()) t += (t.isEmpty() ? "" : ", ") + QStringLiteral("in %1").arg(QString::fromStdString(s.unit));
     return t;
 }
@@ -39,65 +42,66 @@ void ParameterForm::setSchema(const ParameterSchema& schema) {
     for (const ParameterSpec& s : schema_) {
         QWidget* editor = nullptr;
         switch (s.type) {
-        case ParamType::Int: {
-            auto* w = new QSpinBox;
-            w->setRange(s.minimum ? int(std::max(*s.minimum, double(std::numeric_limits<int>::min()))) : -1000000000,
-                        s.maximum ? int(std::min(*s.maximum, double(std::numeric_limits<int>::max()))) : 1000000000);
-            if (!s.unit.empty()) w->setSuffix(" " + QString::fromStdString(s.unit));
-            connect(w, &QSpinBox::valueChanged, this, &ParameterForm::edited);
-            editor = w;
-            break;
-        }
-        case ParamType::Float: {
-            auto* w = new QDoubleSpinBox;
-            w->setDecimals(4);
-            w->setRange(s.minimum ? *s.minimum : -1e12, s.maximum ? *s.maximum : 1e12);
-            w->setStepType(QAbstractSpinBox::AdaptiveDecimalStepType);
-            if (!s.unit.empty()) w->setSuffix(" " + QString::fromStdString(s.unit));
-            connect(w, &QDoubleSpinBox::valueChanged, this, &ParameterForm::edited);
-            editor = w;
-            break;
-        }
-        case ParamType::Bool: {
-            auto* w = new QCheckBox;
-            connect(w, &QCheckBox::toggled, this, &ParameterForm::edited);
-            editor = w;
-            break;
-        }
-        case ParamType::Enum: {
-            auto* w = new QComboBox;
-            for (const auto& c : s.choices) w->addItem(QString::fromStdString(c));
-            connect(w, &QComboBox::currentIndexChanged, this, &ParameterForm::edited);
-            editor = w;
-            break;
-        }
-        case ParamType::String: {
-            auto* w = new QLineEdit;
-            connect(w, &QLineEdit::textEdited, this, &ParameterForm::edited);
-            editor = w;
-            break;
-        }
-        case ParamType::Path: {
-            auto* box = new QWidget;
-            auto* h = new QHBoxLayout(box);
-            h->setContentsMargins(0, 0, 0, 0);
-            auto* line = new QLineEdit;
-            line->setObjectName("path");
-            auto* browse = new QPushButton(tr("…"));
-            browse->setFixedWidth(28);
-            h->addWidget(line);
-            h->addWidget(browse);
-            connect(line, &QLineEdit::textEdited, this, &ParameterForm::edited);
-            connect(browse, &QPushButton::clicked, this, [this, line] {
-                const QString f = QFileDialog::getOpenFileName(this, tr("Choose a file"), line->text());
-                if (!f.isEmpty()) {
-                    line->setText(f);
-                    Q_EMIT edited();
-                }
-            });
-            editor = box;
-            break;
-        }
+            case ParamType::Int: {
+                auto* w = new QSpinBox;
+                w->setRange(
+                    s.minimum ? int(std::max(*s.minimum, double(std::numeric_limits<int>::min()))) : -1000000000,
+                    s.maximum ? int(std::min(*s.maximum, double(std::numeric_limits<int>::max()))) : 1000000000);
+                if (!s.unit.empty()) w->setSuffix(" " + QString::fromStdString(s.unit));
+                connect(w, &QSpinBox::valueChanged, this, &ParameterForm::edited);
+                editor = w;
+                break;
+            }
+            case ParamType::Float: {
+                auto* w = new QDoubleSpinBox;
+                w->setDecimals(4);
+                w->setRange(s.minimum ? *s.minimum : -1e12, s.maximum ? *s.maximum : 1e12);
+                w->setStepType(QAbstractSpinBox::AdaptiveDecimalStepType);
+                if (!s.unit.empty()) w->setSuffix(" " + QString::fromStdString(s.unit));
+                connect(w, &QDoubleSpinBox::valueChanged, this, &ParameterForm::edited);
+                editor = w;
+                break;
+            }
+            case ParamType::Bool: {
+                auto* w = new QCheckBox;
+                connect(w, &QCheckBox::toggled, this, &ParameterForm::edited);
+                editor = w;
+                break;
+            }
+            case ParamType::Enum: {
+                auto* w = new QComboBox;
+                for (const auto& c : s.choices) w->addItem(QString::fromStdString(c));
+                connect(w, &QComboBox::currentIndexChanged, this, &ParameterForm::edited);
+                editor = w;
+                break;
+            }
+            case ParamType::String: {
+                auto* w = new QLineEdit;
+                connect(w, &QLineEdit::textEdited, this, &ParameterForm::edited);
+                editor = w;
+                break;
+            }
+            case ParamType::Path: {
+                auto* box = new QWidget;
+                auto* h = new QHBoxLayout(box);
+                h->setContentsMargins(0, 0, 0, 0);
+                auto* line = new QLineEdit;
+                line->setObjectName("path");
+                auto* browse = new QPushButton(tr("…"));
+                browse->setFixedWidth(28);
+                h->addWidget(line);
+                h->addWidget(browse);
+                connect(line, &QLineEdit::textEdited, this, &ParameterForm::edited);
+                connect(browse, &QPushButton::clicked, this, [this, line] {
+                    const QString f = QFileDialog::getOpenFileName(this, tr("Choose a file"), line->text());
+                    if (!f.isEmpty()) {
+                        line->setText(f);
+                        Q_EMIT edited();
+                    }
+                });
+                editor = box;
+                break;
+            }
         }
         QString tip = QString::fromStdString(s.help);
         const QString range = rangeText(s);
@@ -139,17 +143,27 @@ void ParameterForm::setValues(const std::map<std::string, ParamValue>& values) {
         };
         auto asText = [&]() { return QString::fromStdString(paramValueToString(v)); };
         switch (s.type) {
-        case ParamType::Int: static_cast<QSpinBox*>(e)->setValue(int(std::llround(asDouble()))); break;
-        case ParamType::Float: static_cast<QDoubleSpinBox*>(e)->setValue(asDouble()); break;
-        case ParamType::Bool: static_cast<QCheckBox*>(e)->setChecked(asDouble() != 0.0); break;
-        case ParamType::Enum: {
-            auto* c = static_cast<QComboBox*>(e);
-            const int i = c->findText(asText());
-            if (i >= 0) c->setCurrentIndex(i);
-            break;
-        }
-        case ParamType::String: static_cast<QLineEdit*>(e)->setText(asText()); break;
-        case ParamType::Path: e->findChild<QLineEdit*>("path")->setText(asText()); break;
+            case ParamType::Int:
+                static_cast<QSpinBox*>(e)->setValue(int(std::llround(asDouble())));
+                break;
+            case ParamType::Float:
+                static_cast<QDoubleSpinBox*>(e)->setValue(asDouble());
+                break;
+            case ParamType::Bool:
+                static_cast<QCheckBox*>(e)->setChecked(asDouble() != 0.0);
+                break;
+            case ParamType::Enum: {
+                auto* c = static_cast<QComboBox*>(e);
+                const int i = c->findText(asText());
+                if (i >= 0) c->setCurrentIndex(i);
+                break;
+            }
+            case ParamType::String:
+                static_cast<QLineEdit*>(e)->setText(asText());
+                break;
+            case ParamType::Path:
+                e->findChild<QLineEdit*>("path")->setText(asText());
+                break;
         }
     }
 }
@@ -159,12 +173,24 @@ std::map<std::string, ParamValue> ParameterForm::values() const {
     for (const ParameterSpec& s : schema_) {
         QWidget* e = editors_.at(s.name);
         switch (s.type) {
-        case ParamType::Int: out[s.name] = std::int64_t(static_cast<QSpinBox*>(e)->value()); break;
-        case ParamType::Float: out[s.name] = static_cast<QDoubleSpinBox*>(e)->value(); break;
-        case ParamType::Bool: out[s.name] = static_cast<QCheckBox*>(e)->isChecked(); break;
-        case ParamType::Enum: out[s.name] = static_cast<QComboBox*>(e)->currentText().toStdString(); break;
-        case ParamType::String: out[s.name] = static_cast<QLineEdit*>(e)->text().toStdString(); break;
-        case ParamType::Path: out[s.name] = e->findChild<QLineEdit*>("path")->text().toStdString(); break;
+            case ParamType::Int:
+                out[s.name] = std::int64_t(static_cast<QSpinBox*>(e)->value());
+                break;
+            case ParamType::Float:
+                out[s.name] = static_cast<QDoubleSpinBox*>(e)->value();
+                break;
+            case ParamType::Bool:
+                out[s.name] = static_cast<QCheckBox*>(e)->isChecked();
+                break;
+            case ParamType::Enum:
+                out[s.name] = static_cast<QComboBox*>(e)->currentText().toStdString();
+                break;
+            case ParamType::String:
+                out[s.name] = static_cast<QLineEdit*>(e)->text().toStdString();
+                break;
+            case ParamType::Path:
+                out[s.name] = e->findChild<QLineEdit*>("path")->text().toStdString();
+                break;
         }
     }
     return out;

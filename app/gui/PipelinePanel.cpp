@@ -166,8 +166,8 @@ void PipelinePanel::rebuild() {
                              QString::fromStdString(pipeline_.description).toHtmlEscaped(), path_.toHtmlEscaped()));
     stages_->clear();
     for (const PipelineStage& s : pipeline_.stages) {
-        auto* item = new QTreeWidgetItem(stages_, {QString::fromStdString(s.id), QString::fromStdString(s.stage),
-                                                   tr("ready"), QString()});
+        auto* item = new QTreeWidgetItem(
+            stages_, {QString::fromStdString(s.id), QString::fromStdString(s.stage), tr("ready"), QString()});
         const StagePtr st = session_.registry().find(s.stage);
         if (!st) {
             item->setText(ColState, tr("missing"));
@@ -261,8 +261,7 @@ bool PipelinePanel::run() {
             QComboBox* combo = inputPickers_[name];
             const std::string layerName = combo ? combo->currentText().toStdString() : std::string();
             const Layer* layer = session_.layer(layerName);
-            if (!layer)
-                throw InputError("pipeline input '" + name + "': choose a " + dataKindName(kind) + " layer");
+            if (!layer) throw InputError("pipeline input '" + name + "': choose a " + dataKindName(kind) + " layer");
             inputs[name] = layer->data;
             session_.markShared(layerName);
             const LayerDisplay* d = session_.display(layerName);
@@ -273,15 +272,18 @@ bool PipelinePanel::run() {
         for (const PipelineStage& s : pipeline_.stages) setStageState(QString::fromStdString(s.id), tr("waiting"));
         PipelineRunner::Callbacks cb;
         cb.stageState = [this](const std::string& id, const std::string& state) {
-            QMetaObject::invokeMethod(this, [this, id = QString::fromStdString(id), s = QString::fromStdString(state)] {
-                setStageState(id, s);
-            }, Qt::QueuedConnection);
+            QMetaObject::invokeMethod(
+                this,
+                [this, id = QString::fromStdString(id), s = QString::fromStdString(state)] { setStageState(id, s); },
+                Qt::QueuedConnection);
         };
         cb.progress = [this](const std::string& id, double overall, const std::string& msg) {
-            QMetaObject::invokeMethod(this, [this, id = QString::fromStdString(id), overall,
-                                             m = QString::fromStdString(msg)] {
-                status_->setText(tr("Running %1: %2% %3").arg(id).arg(int(overall * 100)).arg(m));
-            }, Qt::QueuedConnection);
+            QMetaObject::invokeMethod(
+                this,
+                [this, id = QString::fromStdString(id), overall, m = QString::fromStdString(msg)] {
+                    status_->setText(tr("Running %1: %2% %3").arg(id).arg(int(overall * 100)).arg(m));
+                },
+                Qt::QueuedConnection);
         };
         const Pipeline copy = pipeline_;
         PipelineRunner* runner = runner_.get();

@@ -19,7 +19,10 @@ Session::~Session() {
     jobs_.reset();  // joins the workers before the registry's stages go away
 }
 
-void Session::loadPlugins(const std::vector<std::string>& folders) { loader_.loadFrom(folders, registry_); }
+// The GUI loads the plugins' GUI modules too (their panels).
+void Session::loadPlugins(const std::vector<std::string>& folders) {
+    loader_.loadFrom(folders, registry_, PluginLoader::GuiModules::Load);
+}
 
 Session::Extra* Session::extra(const std::string& name) {
     auto it = extras_.find(name);
@@ -58,12 +61,21 @@ const LayerDisplay* Session::display(const std::string& name) const {
 
 LayerStyle Session::defaultStyleFor(const DataObject& data, const std::string& name) {
     switch (data.kind()) {
-    case DataKind::LabelVolume: return LayerStyle::Labels;
-    case DataKind::Mesh: return LayerStyle::Mesh;
-    case DataKind::PointSet: return LayerStyle::Points;
-    case DataKind::Table:
-    case DataKind::Model: return LayerStyle::Table;
-    case DataKind::Volume: break;
+        case DataKind::LabelVolume:
+            return LayerStyle::Labels;
+        case DataKind::Mesh:
+            return LayerStyle::Mesh;
+        case DataKind::PointSet:
+            return LayerStyle::Points;
+        case DataKind::Table:
+        case DataKind::Model:
+        // Listed (and saved with projects) but not drawn: the views draw one grid of
+        // scalars; a channel or an image of the set is opened as a Volume to be seen.
+        case DataKind::MultiChannelImage:
+        case DataKind::ImageSet:
+            return LayerStyle::Table;
+        case DataKind::Volume:
+            break;
     }
     std::string lower = name;
     std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return char(std::tolower(c)); });
@@ -228,7 +240,8 @@ void Session::changeStyle(const std::string& name, LayerStyle style) {
         e->display.threshold = w.first + 0.5 * (w.second - w.first);
         e->display.show3D = false;
     } else {
-        throw InputError("layer '" + name + "': a volume cannot be shown as " + std::string(style == LayerStyle::Mesh ? "a mesh" : "this"));
+        throw InputError("layer '" + name + "': a volume cannot be shown as " +
+                         std::string(style == LayerStyle::Mesh ? "a mesh" : "this"));
     }
     ++e->display.revision;
     Q_EMIT layersChanged();

@@ -33,6 +33,8 @@ public:
     // Adds a stage that no plugin provides (the program's own, or a test's).
     void registerStage(StagePtr stage, const std::string& pluginId) { registry_.add(std::move(stage), pluginId); }
     const std::vector<PluginRecord>& pluginRecords() const { return loader_.records(); }
+    // What the plugins added besides stages: editing tools and panels.
+    const PluginLoader& plugins() const { return loader_; }
     JobQueue& jobs() { return *jobs_; }
     ResultCache& cache() { return cache_; }
 
@@ -84,9 +86,9 @@ public:
     static LayerStyle defaultStyleFor(const DataObject& data, const std::string& name);
 
 Q_SIGNALS:
-    void layersChanged();                          // added, removed, reordered, renamed
-    void layerDisplayChanged(QString name);        // display settings only
-    void layerVoxelsChanged(QString name);         // voxels or label table
+    void layersChanged();                    // added, removed, reordered, renamed
+    void layerDisplayChanged(QString name);  // display settings only
+    void layerVoxelsChanged(QString name);   // voxels or label table
     void modifiedChanged(bool modified);
 
 private:

@@ -108,8 +108,9 @@ void StageBrowser::rebuild() {
     tree_->sortItems(0, Qt::AscendingOrder);
     if (groups.empty()) {
         title_->setText(tr("No stages"));
-        description_->setText(tr("No plugin was loaded. See Help ▸ Plugins for the folders searched and "
-                                 "the reasons plugins were refused."));
+        description_->setText(
+            tr("No plugin was loaded. See Help ▸ Plugins for the folders searched and "
+               "the reasons plugins were refused."));
         runButton_->setEnabled(false);
     }
     filter(search_->text());
@@ -211,15 +212,13 @@ int StageBrowser::run() {
             inputs[port.name] = layer->data;
             used.push_back(layerName);
         }
-        const ParameterValues params =
-            validateParameters(info.parameters, form_->values(), "stage " + info.id);
+        const ParameterValues params = validateParameters(info.parameters, form_->values(), "stage " + info.id);
         checkStageInputs(info, inputs, "stage " + info.id);  // refused here, before a job exists
-        for (const auto& n : used) session_.markShared(n);  // an edit during the job copies first
-        const JobId id = session_.jobs().submit(info.name.empty() ? info.id : info.name, info.lane,
-                                                [stage, info, inputs, params](JobContext& ctx) {
-                                                    return invokeStage(*stage, info, inputs, params, ctx,
-                                                                       "stage " + info.id);
-                                                });
+        for (const auto& n : used) session_.markShared(n);   // an edit during the job copies first
+        const JobId id = session_.jobs().submit(
+            info.name.empty() ? info.id : info.name, info.lane, [stage, info, inputs, params](JobContext& ctx) {
+                return invokeStage(*stage, info, inputs, params, ctx, "stage " + info.id);
+            });
         pending_[id] = {info.id, info.name.empty() ? info.id : info.name};
         status_->setText(tr("Submitted as job %1.").arg(id));
         Q_EMIT jobSubmitted(id, QString::fromStdString(info.name));
@@ -238,11 +237,11 @@ void StageBrowser::onJobFinished(int id, int state) {
     pending_.erase(it);
     if (JobState(state) != JobState::Completed) {
         const JobSnapshot snap = session_.jobs().snapshot(id);
-        status_->setText(JobState(state) == JobState::Failed
-                             ? QStringLiteral("<span style='color:#d9534f'>%1 failed: %2</span>")
-                                   .arg(QString::fromStdString(p.stageName),
-                                        QString::fromStdString(snap.error).toHtmlEscaped())
-                             : tr("%1 was cancelled.").arg(QString::fromStdString(p.stageName)));
+        status_->setText(
+            JobState(state) == JobState::Failed
+                ? QStringLiteral("<span style='color:#d9534f'>%1 failed: %2</span>")
+                      .arg(QString::fromStdString(p.stageName), QString::fromStdString(snap.error).toHtmlEscaped())
+                : tr("%1 was cancelled.").arg(QString::fromStdString(p.stageName)));
         return;
     }
     PortData outputs = session_.jobs().takeResult(id);

@@ -122,7 +122,8 @@ void TablePanel::plot() {
                 QLineSeries*& series = byGroup[group];
                 if (!series) {
                     series = new QLineSeries;
-                    series->setName(QString::fromStdString(t.columns()[yc] + (group.empty() ? "" : " (class " + group + ")")));
+                    series->setName(
+                        QString::fromStdString(t.columns()[yc] + (group.empty() ? "" : " (class " + group + ")")));
                 }
                 const double x = numberAt(t, r, xColumn), y = numberAt(t, r, int(yc));
                 if (!std::isfinite(x) || !std::isfinite(y)) continue;

@@ -26,7 +26,8 @@ int main(int argc, char** argv) {
     parser.setApplicationDescription("CellForge: cryo-electron tomograms to simulation-ready geometry.");
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addPositionalArgument("files", "Volumes, label volumes, meshes, projects or pipelines to open.", "[FILE...]");
+    parser.addPositionalArgument("files", "Volumes, label volumes, meshes, projects or pipelines to open.",
+                                 "[FILE...]");
     QCommandLineOption demo("demo", "Open the bundled demo data with the default pipeline.");
     QCommandLineOption voxel("voxel-size", "Voxel size override in Å for the volumes opened.", "Å");
     QCommandLineOption labels("labels", "Open FILE as a label volume.", "FILE");
@@ -54,8 +55,10 @@ int main(int argc, char** argv) {
         }
         voxelSize = std::array<double, 3>{v, v, v};
     }
-    if (parser.isSet(demo)) window.openDemo();
-    else if (!parser.isSet(pipeline)) window.loadDefaultPipeline();
+    if (parser.isSet(demo))
+        window.openDemo();
+    else if (!parser.isSet(pipeline))
+        window.loadDefaultPipeline();
     if (parser.isSet(pipeline) && !window.pipelinePanel()->openFile(parser.value(pipeline)))
         std::fprintf(stderr, "cellforge: %s\n", qPrintable(window.pipelinePanel()->lastError()));
     window.openFiles(parser.positionalArguments(), voxelSize);

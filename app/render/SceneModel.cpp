@@ -5,8 +5,7 @@
 
 namespace cellforge {
 
-void SliceViewLink::setReferenceGrid(const Vec3& origin, const Vec3& spacing,
-                                     const std::array<std::int64_t, 3>& dims) {
+void SliceViewLink::setReferenceGrid(const Vec3& origin, const Vec3& spacing, const std::array<std::int64_t, 3>& dims) {
     origin_ = origin;
     spacing_ = spacing;
     dims_ = dims;

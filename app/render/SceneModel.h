@@ -25,16 +25,16 @@ struct LayerDisplay {
     LayerStyle style = LayerStyle::Grayscale;
     bool visible = true;
     double opacity = 1.0;
-    std::string colorMap = "gray";   // Grayscale and Probability
-    double low = 0.0, high = 1.0;    // display window (values mapped to the colour map ends)
-    double threshold = 0.5;          // Probability: values below are transparent
-    bool labelFill = true;           // Labels: filled regions ...
-    bool labelOutline = true;        // ... and/or outlines (shaders/label_outline.glsl)
-    double fillOpacity = 0.45;       // Labels: alpha of the fill, outline is opaque
-    LabelId highlighted = 0;         // Labels: drawn brighter (the selected label)
-    std::uint64_t revision = 0;      // bumped when voxels or the label table change
-    bool show3D = true;              // volume rendering / label surfaces / mesh in the 3D view
-    bool surfacePerInstance = false; // Labels in 3D: one colour per connected piece, not per label
+    std::string colorMap = "gray";             // Grayscale and Probability
+    double low = 0.0, high = 1.0;              // display window (values mapped to the colour map ends)
+    double threshold = 0.5;                    // Probability: values below are transparent
+    bool labelFill = true;                     // Labels: filled regions ...
+    bool labelOutline = true;                  // ... and/or outlines (shaders/label_outline.glsl)
+    double fillOpacity = 0.45;                 // Labels: alpha of the fill, outline is opaque
+    LabelId highlighted = 0;                   // Labels: drawn brighter (the selected label)
+    std::uint64_t revision = 0;                // bumped when voxels or the label table change
+    bool show3D = true;                        // volume rendering / label surfaces / mesh in the 3D view
+    bool surfacePerInstance = false;           // Labels in 3D: one colour per connected piece, not per label
     std::string transferPreset = "grey ramp";  // Grayscale in 3D
 };
 

@@ -15,26 +15,26 @@ void forEachSlicePixel(const Volume& volume, SliceAxis axis, std::int64_t index,
     const T* src = volume.data<T>();
     const std::int64_t nx = volume.nx(), ny = volume.ny(), nz = volume.nz();
     switch (axis) {
-    case SliceAxis::XY: {
-        const T* plane = src + nx * ny * index;
-        const std::int64_t n = nx * ny;
-        for (std::int64_t i = 0; i < n; ++i) f(plane[i], i);
-        break;
-    }
-    case SliceAxis::XZ:
-        for (std::int64_t z = 0; z < nz; ++z) {
-            const T* row = src + nx * (index + ny * z);
-            const std::int64_t o = nx * z;
-            for (std::int64_t x = 0; x < nx; ++x) f(row[x], o + x);
+        case SliceAxis::XY: {
+            const T* plane = src + nx * ny * index;
+            const std::int64_t n = nx * ny;
+            for (std::int64_t i = 0; i < n; ++i) f(plane[i], i);
+            break;
         }
-        break;
-    case SliceAxis::YZ:
-        // u = z, v = y. Walk z outside so each z-plane is visited once.
-        for (std::int64_t z = 0; z < nz; ++z) {
-            const T* plane = src + nx * ny * z + index;
-            for (std::int64_t y = 0; y < ny; ++y) f(plane[nx * y], z + nz * y);
-        }
-        break;
+        case SliceAxis::XZ:
+            for (std::int64_t z = 0; z < nz; ++z) {
+                const T* row = src + nx * (index + ny * z);
+                const std::int64_t o = nx * z;
+                for (std::int64_t x = 0; x < nx; ++x) f(row[x], o + x);
+            }
+            break;
+        case SliceAxis::YZ:
+            // u = z, v = y. Walk z outside so each z-plane is visited once.
+            for (std::int64_t z = 0; z < nz; ++z) {
+                const T* plane = src + nx * ny * z + index;
+                for (std::int64_t y = 0; y < ny; ++y) f(plane[nx * y], z + nz * y);
+            }
+            break;
     }
 }
 
@@ -45,8 +45,8 @@ SliceSize sliceSize(const Index3& dims, SliceAxis axis) {
     return {int(dims[std::size_t(a.u)]), int(dims[std::size_t(a.v)]), dims[std::size_t(a.normal)]};
 }
 
-void scalarSliceToPixels(const Volume& volume, SliceAxis axis, std::int64_t index, double low,
-                         double high, const ColorTable* table, int components, std::uint8_t* out) {
+void scalarSliceToPixels(const Volume& volume, SliceAxis axis, std::int64_t index, double low, double high,
+                         const ColorTable* table, int components, std::uint8_t* out) {
     const double span = high > low ? high - low : 1e-12;
     const float scale = float(255.0 / span);
     const float offset = float(-low * 255.0 / span);
@@ -77,8 +77,8 @@ void scalarSliceToPixels(const Volume& volume, SliceAxis axis, std::int64_t inde
     });
 }
 
-void probabilitySliceToRgba(const Volume& volume, SliceAxis axis, std::int64_t index, double low,
-                            double high, double threshold, const ColorTable& table, std::uint8_t* out) {
+void probabilitySliceToRgba(const Volume& volume, SliceAxis axis, std::int64_t index, double low, double high,
+                            double threshold, const ColorTable& table, std::uint8_t* out) {
     const double span = high > low ? high - low : 1e-12;
     dispatchScalar(volume.scalarType(), [&](auto t) {
         using T = decltype(t);
@@ -119,9 +119,8 @@ LabelLut makeLabelLut(const LabelTable& table, LabelId highlighted) {
 void labelSliceToRgba(const LabelVolume& labels, SliceAxis axis, std::int64_t index, const LabelLut& lut,
                       std::uint8_t* out) {
     const auto* table = lut.data();
-    forEachSlicePixel<LabelId>(labels, axis, index, [&](LabelId v, std::int64_t i) {
-        std::memcpy(out + 4 * i, table[v].data(), 4);
-    });
+    forEachSlicePixel<LabelId>(labels, axis, index,
+                               [&](LabelId v, std::int64_t i) { std::memcpy(out + 4 * i, table[v].data(), 4); });
 }
 
 void labelSlice(const LabelVolume& labels, SliceAxis axis, std::int64_t index, LabelId* out) {

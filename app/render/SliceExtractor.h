@@ -17,21 +17,21 @@
 namespace cellforge {
 
 struct SliceSize {
-    int width = 0;   // along the view's u axis
-    int height = 0;  // along the view's v axis
+    int width = 0;           // along the view's u axis
+    int height = 0;          // along the view's v axis
     std::int64_t depth = 0;  // number of slices along the normal
 };
 SliceSize sliceSize(const Index3& dims, SliceAxis axis);
 
 // Window [low, high] maps to 0..255. components = 1: the index itself (grey);
 // 3: RGB through `table`; 4: RGBA with alpha 255.
-void scalarSliceToPixels(const Volume& volume, SliceAxis axis, std::int64_t index, double low,
-                         double high, const ColorTable* table, int components, std::uint8_t* out);
+void scalarSliceToPixels(const Volume& volume, SliceAxis axis, std::int64_t index, double low, double high,
+                         const ColorTable* table, int components, std::uint8_t* out);
 
 // Probability maps: values below `threshold` are transparent; others are coloured by
 // `table` over [low, high]. RGBA output.
-void probabilitySliceToRgba(const Volume& volume, SliceAxis axis, std::int64_t index, double low,
-                            double high, double threshold, const ColorTable& table, std::uint8_t* out);
+void probabilitySliceToRgba(const Volume& volume, SliceAxis axis, std::int64_t index, double low, double high,
+                            double threshold, const ColorTable& table, std::uint8_t* out);
 
 // RGBA per label id (65536 entries); alpha 0 hides a label. Background 0 is transparent.
 using LabelLut = std::vector<std::array<std::uint8_t, 4>>;

@@ -22,18 +22,24 @@ struct SliceAxes {
 
 inline SliceAxes sliceAxes(SliceAxis axis) {
     switch (axis) {
-    case SliceAxis::XY: return {0, 1, 2};
-    case SliceAxis::XZ: return {0, 2, 1};
-    case SliceAxis::YZ: return {2, 1, 0};
+        case SliceAxis::XY:
+            return {0, 1, 2};
+        case SliceAxis::XZ:
+            return {0, 2, 1};
+        case SliceAxis::YZ:
+            return {2, 1, 0};
     }
     return {0, 1, 2};
 }
 
 inline const char* sliceAxisName(SliceAxis axis) {
     switch (axis) {
-    case SliceAxis::XY: return "XY";
-    case SliceAxis::XZ: return "XZ";
-    case SliceAxis::YZ: return "YZ";
+        case SliceAxis::XY:
+            return "XY";
+        case SliceAxis::XZ:
+            return "XZ";
+        case SliceAxis::YZ:
+            return "YZ";
     }
     return "XY";
 }

@@ -38,9 +38,12 @@ using Vec3 = std::array<double, 3>;
 // Slicer's plane colours: red = XY (axial), green = XZ (coronal), yellow = YZ (sagittal).
 std::array<double, 3> axisColor(SliceAxis axis) {
     switch (axis) {
-    case SliceAxis::XY: return {0.95, 0.33, 0.33};
-    case SliceAxis::XZ: return {0.43, 0.76, 0.35};
-    case SliceAxis::YZ: return {0.93, 0.84, 0.31};
+        case SliceAxis::XY:
+            return {0.95, 0.33, 0.33};
+        case SliceAxis::XZ:
+            return {0.43, 0.76, 0.35};
+        case SliceAxis::YZ:
+            return {0.93, 0.84, 0.31};
     }
     return {1, 1, 1};
 }
@@ -214,8 +217,7 @@ void SliceView::applyStyle(LayerActor& la) {
 void SliceView::setLayers(const std::vector<LayerDisplay>& layers) {
     std::vector<std::unique_ptr<LayerActor>> next;
     for (const LayerDisplay& l : layers) {
-        if (l.style != LayerStyle::Grayscale && l.style != LayerStyle::Labels &&
-            l.style != LayerStyle::Probability)
+        if (l.style != LayerStyle::Grayscale && l.style != LayerStyle::Labels && l.style != LayerStyle::Probability)
             continue;
         std::unique_ptr<LayerActor> found;
         for (auto& a : actors_)
@@ -310,16 +312,17 @@ void SliceView::updateLayerSlice(LayerActor& la) {
     auto* array = vtkUnsignedCharArray::SafeDownCast(la.image->GetPointData()->GetScalars());
     std::uint8_t* out = array->GetPointer(0);
     switch (l.style) {
-    case LayerStyle::Grayscale:
-        scalarSliceToPixels(vol, axis_, index, l.low, l.high, &la.colors, components, out);
-        break;
-    case LayerStyle::Probability:
-        probabilitySliceToRgba(vol, axis_, index, l.low, l.high, l.threshold, la.colors, out);
-        break;
-    case LayerStyle::Labels:
-        labelSliceToRgba(static_cast<const LabelVolume&>(vol), axis_, index, la.labelLut, out);
-        break;
-    default: break;
+        case LayerStyle::Grayscale:
+            scalarSliceToPixels(vol, axis_, index, l.low, l.high, &la.colors, components, out);
+            break;
+        case LayerStyle::Probability:
+            probabilitySliceToRgba(vol, axis_, index, l.low, l.high, l.threshold, la.colors, out);
+            break;
+        case LayerStyle::Labels:
+            labelSliceToRgba(static_cast<const LabelVolume&>(vol), axis_, index, la.labelLut, out);
+            break;
+        default:
+            break;
     }
     array->Modified();
     la.image->Modified();
@@ -392,8 +395,8 @@ void SliceView::updateAnnotation() {
     std::string text = sliceAxisName(axis_);
     if (link_->hasGrid()) {
         const auto v = link_->cursorVoxel();
-        text += "   " + std::string(1, names[a.normal]) + " " + std::to_string(v[std::size_t(a.normal)] + 1) +
-                " / " + std::to_string(link_->gridDims()[std::size_t(a.normal)]);
+        text += "   " + std::string(1, names[a.normal]) + " " + std::to_string(v[std::size_t(a.normal)] + 1) + " / " +
+                std::to_string(link_->gridDims()[std::size_t(a.normal)]);
     }
     overlay_->text->SetInput(text.c_str());
 }
@@ -454,8 +457,10 @@ void SliceView::mouseMoveEvent(QMouseEvent* e) {
         update();
     }
     if (dragButton_ == Qt::LeftButton) {
-        if (mode_ == Mode::Edit && !(e->modifiers() & Qt::AltModifier)) Q_EMIT editDragged(axis_, w, e->modifiers());
-        else link_->setCursor(w);
+        if (mode_ == Mode::Edit && !(e->modifiers() & Qt::AltModifier))
+            Q_EMIT editDragged(axis_, w, e->modifiers());
+        else
+            link_->setCursor(w);
     } else if (dragButton_ == Qt::MiddleButton) {
         const SliceAxes a = sliceAxes(axis_);
         const qreal dpr = devicePixelRatioF();
@@ -503,14 +508,23 @@ void SliceView::keyPressEvent(QKeyEvent* e) {
     const int normal = sliceAxes(axis_).normal;
     const int big = (e->modifiers() & Qt::ShiftModifier) ? 10 : 1;
     switch (e->key()) {
-    case Qt::Key_PageUp:
-    case Qt::Key_Up: link_->step(normal, big); break;
-    case Qt::Key_PageDown:
-    case Qt::Key_Down: link_->step(normal, -big); break;
-    case Qt::Key_Plus:
-    case Qt::Key_Equal: link_->setScale(link_->scale() / 1.25); break;
-    case Qt::Key_Minus: link_->setScale(link_->scale() * 1.25); break;
-    default: return VtkWidget::keyPressEvent(e);
+        case Qt::Key_PageUp:
+        case Qt::Key_Up:
+            link_->step(normal, big);
+            break;
+        case Qt::Key_PageDown:
+        case Qt::Key_Down:
+            link_->step(normal, -big);
+            break;
+        case Qt::Key_Plus:
+        case Qt::Key_Equal:
+            link_->setScale(link_->scale() / 1.25);
+            break;
+        case Qt::Key_Minus:
+            link_->setScale(link_->scale() * 1.25);
+            break;
+        default:
+            return VtkWidget::keyPressEvent(e);
     }
     e->accept();
 }

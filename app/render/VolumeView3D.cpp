@@ -320,7 +320,8 @@ void VolumeView3D::setLayers(const std::vector<LayerDisplay>& layers) {
         if (isNew) found = std::make_unique<Item>();
         const LayerDisplay previous = found->layer;
         found->layer = l;
-        if (isNew) rebuildItem(*found);
+        if (isNew)
+            rebuildItem(*found);
         else if (l.style == LayerStyle::Labels &&
                  (l.revision != found->surfaceRevision || l.surfacePerInstance != found->surfacePerInstance))
             startSurfaceJob(*found);
@@ -481,10 +482,11 @@ void VolumeView3D::startSurfaceJob(Item& item) {
         for (auto& it : items_)
             if (it.get() == raw) {
                 raw->mapper->SetInputData(raw->watcher->result());
-                if (raw->surfaceStale) QTimer::singleShot(0, this, [this, raw] {
-                    for (auto& i2 : items_)
-                        if (i2.get() == raw) startSurfaceJob(*raw);
-                });
+                if (raw->surfaceStale)
+                    QTimer::singleShot(0, this, [this, raw] {
+                        for (auto& i2 : items_)
+                            if (i2.get() == raw) startSurfaceJob(*raw);
+                    });
                 update();
                 Q_EMIT surfacesReady();
                 return;
@@ -516,8 +518,8 @@ void VolumeView3D::updatePlanes() {
         const SliceAxes a = sliceAxes(axes[k]);
         const SliceSize size = sliceSize(v->dims(), axes[k]);
         const double pos = link_->cursor()[std::size_t(a.normal)];
-        const auto index = std::int64_t(std::clamp(std::floor((pos - o[a.normal]) / s[a.normal]), 0.0,
-                                                   double(size.depth - 1)));
+        const auto index =
+            std::int64_t(std::clamp(std::floor((pos - o[a.normal]) / s[a.normal]), 0.0, double(size.depth - 1)));
         vtkImageData* img = planes_->images[std::size_t(k)];
         if (index != planes_->index[std::size_t(k)]) {
             img->SetDimensions(size.width, size.height, 1);
@@ -545,16 +547,34 @@ void VolumeView3D::setCameraPreset(CameraPreset preset) {
     vtkCamera* cam = renderer()->GetActiveCamera();
     cam->SetFocalPoint(0, 0, 0);
     switch (preset) {
-    case CameraPreset::Reset:
-        cam->SetPosition(0.9, -1.4, 1.6);
-        cam->SetViewUp(0, 0, 1);
-        break;
-    case CameraPreset::Top: cam->SetPosition(0, 0, 1); cam->SetViewUp(0, 1, 0); break;
-    case CameraPreset::Bottom: cam->SetPosition(0, 0, -1); cam->SetViewUp(0, 1, 0); break;
-    case CameraPreset::Front: cam->SetPosition(0, -1, 0); cam->SetViewUp(0, 0, 1); break;
-    case CameraPreset::Back: cam->SetPosition(0, 1, 0); cam->SetViewUp(0, 0, 1); break;
-    case CameraPreset::Left: cam->SetPosition(-1, 0, 0); cam->SetViewUp(0, 0, 1); break;
-    case CameraPreset::Right: cam->SetPosition(1, 0, 0); cam->SetViewUp(0, 0, 1); break;
+        case CameraPreset::Reset:
+            cam->SetPosition(0.9, -1.4, 1.6);
+            cam->SetViewUp(0, 0, 1);
+            break;
+        case CameraPreset::Top:
+            cam->SetPosition(0, 0, 1);
+            cam->SetViewUp(0, 1, 0);
+            break;
+        case CameraPreset::Bottom:
+            cam->SetPosition(0, 0, -1);
+            cam->SetViewUp(0, 1, 0);
+            break;
+        case CameraPreset::Front:
+            cam->SetPosition(0, -1, 0);
+            cam->SetViewUp(0, 0, 1);
+            break;
+        case CameraPreset::Back:
+            cam->SetPosition(0, 1, 0);
+            cam->SetViewUp(0, 0, 1);
+            break;
+        case CameraPreset::Left:
+            cam->SetPosition(-1, 0, 0);
+            cam->SetViewUp(0, 0, 1);
+            break;
+        case CameraPreset::Right:
+            cam->SetPosition(1, 0, 0);
+            cam->SetViewUp(0, 0, 1);
+            break;
     }
     renderer()->ResetCamera();
     update();

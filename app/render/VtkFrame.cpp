@@ -21,8 +21,7 @@ void drawVtkFrame(vtkGenericOpenGLRenderWindow& window, unsigned int targetFrame
     state->Reset();
     state->Push();
     state->vtkglBindFramebuffer(GL_DRAW_FRAMEBUFFER, targetFramebuffer);
-    window.BlitDisplayFramebuffer(0, 0, 0, size[0], size[1], 0, 0, size[0], size[1], GL_COLOR_BUFFER_BIT,
-                                  GL_NEAREST);
+    window.BlitDisplayFramebuffer(0, 0, 0, size[0], size[1], 0, 0, size[0], size[1], GL_COLOR_BUFFER_BIT, GL_NEAREST);
     state->Pop();
     if (finish) glFinish();
 }

@@ -17,7 +17,6 @@
 
 namespace cellforge {
 
-
 void VtkWidget::setDefaultSurfaceFormat() {
     QSurfaceFormat format;
     format.setRenderableType(QSurfaceFormat::OpenGL);
@@ -86,20 +85,21 @@ void VtkWidget::enableInteractor() {
 
 void VtkWidget::onVtkEvent(vtkObject*, unsigned long event, void* callData) {
     switch (event) {
-    case vtkCommand::WindowMakeCurrentEvent:
-        // Not QOpenGLWidget::makeCurrent(): that rebinds Qt's framebuffer behind VTK's
-        // state cache and gives a black image (STACK.md).
-        if (context()) context()->makeCurrent(context()->surface());
-        break;
-    case vtkCommand::WindowIsCurrentEvent: {
-        bool* current = static_cast<bool*>(callData);
-        *current = context() && QOpenGLContext::currentContext() == context();
-        break;
-    }
-    case vtkCommand::WindowFrameEvent:
-        // VTK finished a frame; outside paintGL this means someone asked for a render.
-        break;
-    default: break;
+        case vtkCommand::WindowMakeCurrentEvent:
+            // Not QOpenGLWidget::makeCurrent(): that rebinds Qt's framebuffer behind VTK's
+            // state cache and gives a black image (STACK.md).
+            if (context()) context()->makeCurrent(context()->surface());
+            break;
+        case vtkCommand::WindowIsCurrentEvent: {
+            bool* current = static_cast<bool*>(callData);
+            *current = context() && QOpenGLContext::currentContext() == context();
+            break;
+        }
+        case vtkCommand::WindowFrameEvent:
+            // VTK finished a frame; outside paintGL this means someone asked for a render.
+            break;
+        default:
+            break;
     }
 }
 
@@ -107,10 +107,13 @@ void VtkWidget::initializeGL() {
     window_->SetOwnContext(false);
     window_->OpenGLInitContext();
     contextReady_ = true;
-    connect(context(), &QOpenGLContext::aboutToBeDestroyed, this, [this] {
-        makeCurrent();
-        releaseContext();
-    }, Qt::DirectConnection);
+    connect(
+        context(), &QOpenGLContext::aboutToBeDestroyed, this,
+        [this] {
+            makeCurrent();
+            releaseContext();
+        },
+        Qt::DirectConnection);
     const qreal dpr = devicePixelRatioF();
     window_->SetSize(int(width() * dpr), int(height() * dpr));
     onContextReady();
@@ -162,10 +165,17 @@ void VtkWidget::mousePressEvent(QMouseEvent* e) {
     if (!interactor_) return QOpenGLWidget::mousePressEvent(e);
     setInteractorEventInfo(e->position(), e->modifiers(), e->type() == QEvent::MouseButtonDblClick);
     switch (e->button()) {
-    case Qt::LeftButton: interactor_->InvokeEvent(vtkCommand::LeftButtonPressEvent, e); break;
-    case Qt::MiddleButton: interactor_->InvokeEvent(vtkCommand::MiddleButtonPressEvent, e); break;
-    case Qt::RightButton: interactor_->InvokeEvent(vtkCommand::RightButtonPressEvent, e); break;
-    default: break;
+        case Qt::LeftButton:
+            interactor_->InvokeEvent(vtkCommand::LeftButtonPressEvent, e);
+            break;
+        case Qt::MiddleButton:
+            interactor_->InvokeEvent(vtkCommand::MiddleButtonPressEvent, e);
+            break;
+        case Qt::RightButton:
+            interactor_->InvokeEvent(vtkCommand::RightButtonPressEvent, e);
+            break;
+        default:
+            break;
     }
     update();
 }
@@ -174,10 +184,17 @@ void VtkWidget::mouseReleaseEvent(QMouseEvent* e) {
     if (!interactor_) return QOpenGLWidget::mouseReleaseEvent(e);
     setInteractorEventInfo(e->position(), e->modifiers());
     switch (e->button()) {
-    case Qt::LeftButton: interactor_->InvokeEvent(vtkCommand::LeftButtonReleaseEvent, e); break;
-    case Qt::MiddleButton: interactor_->InvokeEvent(vtkCommand::MiddleButtonReleaseEvent, e); break;
-    case Qt::RightButton: interactor_->InvokeEvent(vtkCommand::RightButtonReleaseEvent, e); break;
-    default: break;
+        case Qt::LeftButton:
+            interactor_->InvokeEvent(vtkCommand::LeftButtonReleaseEvent, e);
+            break;
+        case Qt::MiddleButton:
+            interactor_->InvokeEvent(vtkCommand::MiddleButtonReleaseEvent, e);
+            break;
+        case Qt::RightButton:
+            interactor_->InvokeEvent(vtkCommand::RightButtonReleaseEvent, e);
+            break;
+        default:
+            break;
     }
     update();
 }
@@ -193,8 +210,10 @@ void VtkWidget::wheelEvent(QWheelEvent* e) {
     if (!interactor_) return QOpenGLWidget::wheelEvent(e);
     setInteractorEventInfo(e->position(), e->modifiers());
     const int dy = e->angleDelta().y();
-    if (dy > 0) interactor_->InvokeEvent(vtkCommand::MouseWheelForwardEvent, e);
-    else if (dy < 0) interactor_->InvokeEvent(vtkCommand::MouseWheelBackwardEvent, e);
+    if (dy > 0)
+        interactor_->InvokeEvent(vtkCommand::MouseWheelForwardEvent, e);
+    else if (dy < 0)
+        interactor_->InvokeEvent(vtkCommand::MouseWheelBackwardEvent, e);
     e->accept();
     update();
 }

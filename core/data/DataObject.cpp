@@ -2,31 +2,61 @@
 
 #include "core/base/Errors.h"
 
+#include <algorithm>
+
 namespace cellforge {
 
 namespace {
-const std::pair<DataKind, const char*> kKindNames[] = {
-    {DataKind::Volume, "Volume"}, {DataKind::LabelVolume, "LabelVolume"},
-    {DataKind::Mesh, "Mesh"},     {DataKind::PointSet, "PointSet"},
-    {DataKind::Table, "Table"},   {DataKind::Model, "Model"},
+// The kind table: every kind's name (as pipelines, plugins' ports and projects spell it)
+// and the other kinds that may be given where it is expected.
+struct KindRow {
+    DataKind kind;
+    const char* name;
+    std::vector<DataKind> alsoAccepts;
 };
+
+const std::vector<KindRow>& kindTable() {
+    static const std::vector<KindRow> rows = {
+        {DataKind::Volume, "Volume", {DataKind::LabelVolume}},
+        {DataKind::LabelVolume, "LabelVolume", {}},
+        {DataKind::Mesh, "Mesh", {}},
+        {DataKind::PointSet, "PointSet", {}},
+        {DataKind::Table, "Table", {}},
+        {DataKind::Model, "Model", {}},
+        {DataKind::MultiChannelImage, "MultiChannelImage", {}},
+        {DataKind::ImageSet, "ImageSet", {}},
+    };
+    return rows;
 }
+}  // namespace
 
 std::string dataKindName(DataKind kind) {
-    for (const auto& [k, name] : kKindNames)
-        if (k == kind) return name;
+    for (const auto& row : kindTable())
+        if (row.kind == kind) return row.name;
     return "?";
 }
 
 DataKind dataKindFromName(const std::string& name) {
-    for (const auto& [k, n] : kKindNames)
-        if (name == n) return k;
-    throw InputError("unknown data type '" + name +
-                     "': expected Volume, LabelVolume, Mesh, PointSet, Table or Model");
+    std::string valid;
+    for (const auto& row : kindTable()) {
+        if (name == row.name) return row.kind;
+        valid += (valid.empty() ? "" : ", ") + std::string(row.name);
+    }
+    throw InputError("unknown data type '" + name + "': expected one of " + valid);
+}
+
+std::vector<DataKind> allDataKinds() {
+    std::vector<DataKind> kinds;
+    for (const auto& row : kindTable()) kinds.push_back(row.kind);
+    return kinds;
 }
 
 bool dataKindAccepts(DataKind expected, DataKind given) {
-    return expected == given || (expected == DataKind::Volume && given == DataKind::LabelVolume);
+    if (expected == given) return true;
+    for (const auto& row : kindTable())
+        if (row.kind == expected)
+            return std::find(row.alsoAccepts.begin(), row.alsoAccepts.end(), given) != row.alsoAccepts.end();
+    return false;
 }
 
 }  // namespace cellforge

@@ -49,9 +49,7 @@ public:
 
     LabelId* labels() { return data<LabelId>(); }
     const LabelId* labels() const { return data<LabelId>(); }
-    LabelId labelAt(std::int64_t x, std::int64_t y, std::int64_t z) const {
-        return labels()[index(x, y, z)];
-    }
+    LabelId labelAt(std::int64_t x, std::int64_t y, std::int64_t z) const { return labels()[index(x, y, z)]; }
 
     LabelTable& table() { return table_; }
     const LabelTable& table() const { return table_; }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "core/data/DataObject.h"
+#include "core/data/PointSet.h"  // kept: PointSet lived here before
 
 #include <array>
 #include <cstdint>
@@ -19,24 +20,13 @@ public:
 
     std::vector<std::array<double, 3>> points;
     std::vector<std::array<std::int32_t, 3>> triangles;
-    std::vector<std::int32_t> triangleRegions;   // empty, or one marker per triangle
+    std::vector<std::int32_t> triangleRegions;  // empty, or one marker per triangle
     std::vector<std::array<std::int32_t, 4>> tetrahedra;
     std::vector<std::int32_t> tetrahedronRegions;  // empty, or one marker per tetrahedron
 
     bool isEmpty() const { return points.empty(); }
     // Throws InputError if an index is out of range or marker counts do not match.
     void validate() const;
-};
-
-// A set of points in Å, with optional named per-point scalar values.
-class PointSet : public DataObject {
-public:
-    static constexpr DataKind staticKind = DataKind::PointSet;
-    DataKind kind() const override { return DataKind::PointSet; }
-
-    std::vector<std::array<double, 3>> points;
-    std::vector<std::string> scalarNames;
-    std::vector<std::vector<double>> scalars;  // scalars[k][i]: value k of point i
 };
 
 }  // namespace cellforge

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "core/data/DataObject.h"
+#include "core/data/Model.h"  // kept: Model lived here before
 
 #include <string>
 #include <variant>
@@ -35,17 +36,6 @@ public:
 private:
     std::vector<std::string> columns_;
     std::vector<std::vector<TableValue>> rows_;
-};
-
-// A trained network or other opaque model, kept as the bytes of its file.
-// The plugin that made it knows the format; `format` names it (e.g. "cellforge-unet").
-class Model : public DataObject {
-public:
-    static constexpr DataKind staticKind = DataKind::Model;
-    DataKind kind() const override { return DataKind::Model; }
-
-    std::string format;
-    std::vector<unsigned char> bytes;
 };
 
 }  // namespace cellforge

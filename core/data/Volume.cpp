@@ -20,8 +20,8 @@ std::shared_ptr<std::byte> allocateZeroed(std::size_t bytes) {
 void checkDims(const Index3& dims) {
     for (int a = 0; a < 3; ++a)
         if (dims[a] <= 0)
-            throw InputError("volume dimensions must be positive, got " + std::to_string(dims[0]) +
-                             " x " + std::to_string(dims[1]) + " x " + std::to_string(dims[2]));
+            throw InputError("volume dimensions must be positive, got " + std::to_string(dims[0]) + " x " +
+                             std::to_string(dims[1]) + " x " + std::to_string(dims[2]));
 }
 }  // namespace
 
@@ -38,8 +38,8 @@ Volume::Volume(Index3 dims, ScalarType type, std::shared_ptr<std::byte> storage)
 void Volume::setVoxelSize(const Vec3& v) {
     for (double s : v)
         if (!(s > 0) || !std::isfinite(s))
-            throw InputError("voxel size must be positive and finite, got " + std::to_string(v[0]) +
-                             ", " + std::to_string(v[1]) + ", " + std::to_string(v[2]) + " Å");
+            throw InputError("voxel size must be positive and finite, got " + std::to_string(v[0]) + ", " +
+                             std::to_string(v[1]) + ", " + std::to_string(v[2]) + " Å");
     voxelSize_ = v;
 }
 

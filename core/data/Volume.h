@@ -24,10 +24,10 @@ using Vec3 = std::array<double, 3>;
 
 // What a reader knew about the file, kept so a writer can reproduce it.
 struct SourceHeader {
-    std::string format;                       // "mrc", "tiff", "nrrd", ... or empty
-    std::vector<std::uint8_t> mrcHeader;      // the 1024-byte MRC header as read (native order)
-    std::vector<std::uint8_t> extendedHeader; // MRC extended header bytes (NSYMBT), verbatim
-    int mrcMode = -1;                         // the MRC mode on disk, -1 if not MRC
+    std::string format;                        // "mrc", "tiff", "nrrd", ... or empty
+    std::vector<std::uint8_t> mrcHeader;       // the 1024-byte MRC header as read (native order)
+    std::vector<std::uint8_t> extendedHeader;  // MRC extended header bytes (NSYMBT), verbatim
+    int mrcMode = -1;                          // the MRC mode on disk, -1 if not MRC
 };
 
 class Volume : public DataObject {
@@ -63,8 +63,10 @@ public:
     std::byte* bytes() { return storage_.get(); }
     const std::byte* bytes() const { return storage_.get(); }
     // Typed access; throws std::logic_error if T is not the stored type.
-    template <typename T> T* data();
-    template <typename T> const T* data() const;
+    template <typename T>
+    T* data();
+    template <typename T>
+    const T* data() const;
     std::int64_t index(std::int64_t x, std::int64_t y, std::int64_t z) const {
         return x + dims_[0] * (y + dims_[1] * z);
     }
@@ -95,11 +97,13 @@ struct VolumeStatistics {
 };
 VolumeStatistics computeStatistics(const Volume& volume);
 
-template <typename T> T* Volume::data() {
+template <typename T>
+T* Volume::data() {
     if (ScalarTypeOf<T>::value != type_) throw std::logic_error("Volume::data: wrong scalar type");
     return reinterpret_cast<T*>(storage_.get());
 }
-template <typename T> const T* Volume::data() const {
+template <typename T>
+const T* Volume::data() const {
     if (ScalarTypeOf<T>::value != type_) throw std::logic_error("Volume::data: wrong scalar type");
     return reinterpret_cast<const T*>(storage_.get());
 }

@@ -24,9 +24,7 @@ namespace {
 
 // Keeps the Volume's storage alive for as long as the VTK array uses it: the array
 // does not free the buffer (save = 1); a DeleteEvent observer releases our reference.
-void releaseOwner(vtkObject*, unsigned long, void* clientData, void*) {
-    delete static_cast<Volume*>(clientData);
-}
+void releaseOwner(vtkObject*, unsigned long, void* clientData, void*) { delete static_cast<Volume*>(clientData); }
 
 template <typename ArrayT, typename T>
 vtkSmartPointer<vtkDataArray> shareArray(const Volume& volume) {
@@ -46,16 +44,25 @@ vtkSmartPointer<vtkImageData> vtkImageView(const Volume& volume) {
     auto image = vtkSmartPointer<vtkImageData>::New();
     image->SetDimensions(int(volume.nx()), int(volume.ny()), int(volume.nz()));
     image->SetSpacing(volume.voxelSize().data());
-    image->SetOrigin(volume.origin()[0] + 0.5 * volume.voxelSize()[0],
-                     volume.origin()[1] + 0.5 * volume.voxelSize()[1],
+    image->SetOrigin(volume.origin()[0] + 0.5 * volume.voxelSize()[0], volume.origin()[1] + 0.5 * volume.voxelSize()[1],
                      volume.origin()[2] + 0.5 * volume.voxelSize()[2]);
     vtkSmartPointer<vtkDataArray> array;
     switch (volume.scalarType()) {
-    case ScalarType::UInt8: array = shareArray<vtkUnsignedCharArray, std::uint8_t>(volume); break;
-    case ScalarType::Int8: array = shareArray<vtkSignedCharArray, std::int8_t>(volume); break;
-    case ScalarType::Int16: array = shareArray<vtkShortArray, std::int16_t>(volume); break;
-    case ScalarType::UInt16: array = shareArray<vtkUnsignedShortArray, std::uint16_t>(volume); break;
-    case ScalarType::Float32: array = shareArray<vtkFloatArray, float>(volume); break;
+        case ScalarType::UInt8:
+            array = shareArray<vtkUnsignedCharArray, std::uint8_t>(volume);
+            break;
+        case ScalarType::Int8:
+            array = shareArray<vtkSignedCharArray, std::int8_t>(volume);
+            break;
+        case ScalarType::Int16:
+            array = shareArray<vtkShortArray, std::int16_t>(volume);
+            break;
+        case ScalarType::UInt16:
+            array = shareArray<vtkUnsignedShortArray, std::uint16_t>(volume);
+            break;
+        case ScalarType::Float32:
+            array = shareArray<vtkFloatArray, float>(volume);
+            break;
     }
     array->SetName("scalars");
     image->GetPointData()->SetScalars(array);
@@ -134,8 +141,8 @@ Mesh meshFromVtk(vtkDataSet* data) {
             mesh.tetrahedronRegions.push_back(region);
         } else if (type == VTK_TRIANGLE || type == VTK_POLYGON || type == VTK_QUAD) {
             for (vtkIdType k = 1; k + 1 < ids->GetNumberOfIds(); ++k) {  // fan triangulation
-                mesh.triangles.push_back({std::int32_t(ids->GetId(0)), std::int32_t(ids->GetId(k)),
-                                          std::int32_t(ids->GetId(k + 1))});
+                mesh.triangles.push_back(
+                    {std::int32_t(ids->GetId(0)), std::int32_t(ids->GetId(k)), std::int32_t(ids->GetId(k + 1))});
                 mesh.triangleRegions.push_back(region);
             }
         } else if (type == VTK_TRIANGLE_STRIP) {

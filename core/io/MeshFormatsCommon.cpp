@@ -112,8 +112,7 @@ std::string_view TextCursor::restOfLine() {
     const std::size_t start = pos_;
     while (pos_ < text_.size() && text_[pos_] != '\n') ++pos_;
     auto rest = text_.substr(start, pos_ - start);
-    while (!rest.empty() && (rest.back() == '\r' || rest.back() == ' ' || rest.back() == '\t'))
-        rest.remove_suffix(1);
+    while (!rest.empty() && (rest.back() == '\r' || rest.back() == ' ' || rest.back() == '\t')) rest.remove_suffix(1);
     while (!rest.empty() && (rest.front() == ' ' || rest.front() == '\t')) rest.remove_prefix(1);
     return rest;
 }

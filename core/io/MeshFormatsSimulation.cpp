@@ -137,8 +137,10 @@ void writeGmsh41(std::ostream& out, const Mesh& mesh) {
         out << tag;
         for (int a = 0; a < 3; ++a) out << ' ' << formatNumber(b.lo[a]);
         for (int a = 0; a < 3; ++a) out << ' ' << formatNumber(b.hi[a]);
-        if (region > 0) out << " 1 " << region;
-        else out << " 0";
+        if (region > 0)
+            out << " 1 " << region;
+        else
+            out << " 0";
         out << " 0\n";  // no bounding entities
     };
     for (std::size_t k = 0; k < triRegions.size(); ++k)
@@ -193,18 +195,30 @@ struct GmshElement {
 
 int gmshNodeCount(int type) {
     switch (type) {
-    case 1: return 2;    // line
-    case 2: return 3;    // triangle
-    case 3: return 4;    // quadrangle
-    case 4: return 4;    // tetrahedron
-    case 5: return 8;    // hexahedron
-    case 6: return 6;    // prism
-    case 7: return 5;    // pyramid
-    case 8: return 3;    // second-order line
-    case 9: return 6;    // second-order triangle
-    case 11: return 10;  // second-order tetrahedron
-    case 15: return 1;   // point
-    default: return -1;
+        case 1:
+            return 2;  // line
+        case 2:
+            return 3;  // triangle
+        case 3:
+            return 4;  // quadrangle
+        case 4:
+            return 4;  // tetrahedron
+        case 5:
+            return 8;  // hexahedron
+        case 6:
+            return 6;  // prism
+        case 7:
+            return 5;  // pyramid
+        case 8:
+            return 3;  // second-order line
+        case 9:
+            return 6;  // second-order triangle
+        case 11:
+            return 10;  // second-order tetrahedron
+        case 15:
+            return 1;  // point
+        default:
+            return -1;
     }
 }
 
@@ -233,7 +247,9 @@ Mesh readGmsh(const std::string& bytes, const std::string& path) {
             const auto fileType = c.nextInt("file type");
             c.nextInt("data size");
             if (fileType != 0)
-                c.fail("binary MSH files are not supported; save the mesh as ASCII MSH (gmsh -save -format msh4 or msh22)");
+                c.fail(
+                    "binary MSH files are not supported; save the mesh as ASCII MSH (gmsh -save -format msh4 or "
+                    "msh22)");
             if (version < 2.0 || version >= 5.0)
                 c.fail("MSH format version " + formatNumber(version) + " is not supported (expected 2.2 or 4.1)");
             skipSection(c, section);
@@ -284,7 +300,8 @@ Mesh readGmsh(const std::string& bytes, const std::string& path) {
                     for (auto t : tags) {
                         const double x = c.nextDouble("node x"), y = c.nextDouble("node y"), z = c.nextDouble("node z");
                         if (parametric)
-                            for (std::int64_t k = 0; k < std::min<std::int64_t>(dim, 2); ++k) c.nextDouble("node parameter");
+                            for (std::int64_t k = 0; k < std::min<std::int64_t>(dim, 2); ++k)
+                                c.nextDouble("node parameter");
                         nodeIndex[t] = std::int32_t(mesh.points.size());
                         mesh.points.push_back({x, y, z});
                     }
@@ -414,14 +431,24 @@ Mesh readMedit(const std::string& bytes, const std::string& path) {
     bool sawVersion = false;
     bool anyTriRef = false, anyTetRef = false;
     // Values per entry of the sections this reader skips.
-    const std::map<std::string, int> skipped = {
-        {"edges", 3},        {"quadrilaterals", 5}, {"hexahedra", 9},         {"prisms", 7},
-        {"corners", 1},      {"ridges", 1},         {"requiredvertices", 1},  {"requirededges", 1},
-        {"requiredtriangles", 1}, {"normals", 3},   {"normalatvertices", 2},  {"tangents", 3},
-        {"tangentatvertices", 2}, {"identifier", 0}};
+    const std::map<std::string, int> skipped = {{"edges", 3},
+                                                {"quadrilaterals", 5},
+                                                {"hexahedra", 9},
+                                                {"prisms", 7},
+                                                {"corners", 1},
+                                                {"ridges", 1},
+                                                {"requiredvertices", 1},
+                                                {"requirededges", 1},
+                                                {"requiredtriangles", 1},
+                                                {"normals", 3},
+                                                {"normalatvertices", 2},
+                                                {"tangents", 3},
+                                                {"tangentatvertices", 2},
+                                                {"identifier", 0}};
     while (!c.atEnd()) {
         std::string keyword(c.next());
-        std::transform(keyword.begin(), keyword.end(), keyword.begin(), [](unsigned char ch) { return char(std::tolower(ch)); });
+        std::transform(keyword.begin(), keyword.end(), keyword.begin(),
+                       [](unsigned char ch) { return char(std::tolower(ch)); });
         if (keyword == "meshversionformatted") {
             c.nextInt("version");
             sawVersion = true;
@@ -560,7 +587,8 @@ Mesh readMdl(const std::string& bytes, const std::string& path) {
                 std::vector<std::int32_t> corners;
                 while (c.peek() != "]" && !c.atEnd()) corners.push_back(std::int32_t(c.nextInt("element vertex")));
                 c.next();
-                if (corners.size() != 3) c.fail("an element has " + std::to_string(corners.size()) + " vertices, expected 3");
+                if (corners.size() != 3)
+                    c.fail("an element has " + std::to_string(corners.size()) + " vertices, expected 3");
                 mesh.triangles.push_back({corners[0], corners[1], corners[2]});
             }
             if (c.next() != "}") c.fail("expected '}' to close ELEMENT_CONNECTIONS");
@@ -654,7 +682,8 @@ std::string xdmfText(const Mesh& mesh, bool tetrahedra) {
         out << "      <Attribute Name=\"" << (tetrahedra ? "cell_markers" : "facet_markers")
             << "\" AttributeType=\"Scalar\" Center=\"Cell\">\n"
             << "        <DataItem Dimensions=\"" << count << "\" NumberType=\"Int\" Precision=\"4\" Format=\"XML\">\n";
-        for (std::size_t i = 0; i < count; ++i) out << (i % 16 == 0 ? "          " : " ") << markers[i] << (i % 16 == 15 ? "\n" : "");
+        for (std::size_t i = 0; i < count; ++i)
+            out << (i % 16 == 0 ? "          " : " ") << markers[i] << (i % 16 == 15 ? "\n" : "");
         if (count % 16 != 0) out << '\n';
         out << "        </DataItem>\n      </Attribute>\n";
     }
@@ -705,7 +734,8 @@ XdmfGrid readXdmfGrid(const std::string& path) {
                 where = Where::Geometry;
                 const auto type = xml.attributes().value("GeometryType").toString();
                 if (!type.isEmpty() && type != QLatin1String("XYZ"))
-                    throw InputError(path + ": XDMF geometry type '" + type.toStdString() + "' is not supported (expected XYZ)");
+                    throw InputError(path + ": XDMF geometry type '" + type.toStdString() +
+                                     "' is not supported (expected XYZ)");
             } else if (name == QLatin1String("Attribute")) {
                 const bool cell = xml.attributes().value("Center") == QLatin1String("Cell");
                 where = cell && grid.markers.empty() ? Where::Attribute : Where::None;
@@ -721,33 +751,37 @@ XdmfGrid readXdmfGrid(const std::string& path) {
             }
         } else if (xml.isEndElement()) {
             const auto name = xml.name();
-            if (name == QLatin1String("Topology") || name == QLatin1String("Geometry") || name == QLatin1String("Attribute"))
+            if (name == QLatin1String("Topology") || name == QLatin1String("Geometry") ||
+                name == QLatin1String("Attribute"))
                 where = Where::None;
         }
     }
     if (xml.hasError())
-        throw InputError(path + ", line " + std::to_string(xml.lineNumber()) + ": XML error: " +
-                         xml.errorString().toStdString());
+        throw InputError(path + ", line " + std::to_string(xml.lineNumber()) +
+                         ": XML error: " + xml.errorString().toStdString());
     if (grids == 0) throw InputError(path + ": no XDMF Grid found");
     return grid;
 }
 
 void appendGrid(Mesh& mesh, const XdmfGrid& grid, const std::string& path, bool geometryKnown) {
     if (!geometryKnown) {
-        if (grid.geometry.size() % 3 != 0) throw InputError(path + ": the XYZ geometry's value count is not a multiple of 3");
+        if (grid.geometry.size() % 3 != 0)
+            throw InputError(path + ": the XYZ geometry's value count is not a multiple of 3");
         for (std::size_t i = 0; i + 2 < grid.geometry.size(); i += 3)
             mesh.points.push_back({grid.geometry[i], grid.geometry[i + 1], grid.geometry[i + 2]});
     }
     const bool tets = grid.topologyType == "Tetrahedron";
     const bool tris = grid.topologyType == "Triangle";
     if (!tets && !tris)
-        throw InputError(path + ": XDMF topology '" + grid.topologyType + "' is not supported (expected Triangle or Tetrahedron)");
+        throw InputError(path + ": XDMF topology '" + grid.topologyType +
+                         "' is not supported (expected Triangle or Tetrahedron)");
     const std::size_t corners = tets ? 4 : 3;
     if (grid.topology.size() % corners != 0)
         throw InputError(path + ": the topology's value count is not a multiple of " + std::to_string(corners));
     const std::size_t count = grid.topology.size() / corners;
     if (!grid.markers.empty() && grid.markers.size() != count)
-        throw InputError(path + ": " + std::to_string(grid.markers.size()) + " cell markers for " + std::to_string(count) + " cells");
+        throw InputError(path + ": " + std::to_string(grid.markers.size()) + " cell markers for " +
+                         std::to_string(count) + " cells");
     for (std::size_t i = 0; i < count; ++i) {
         const double* t = grid.topology.data() + i * corners;
         if (tets) {

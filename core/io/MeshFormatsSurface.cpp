@@ -102,8 +102,10 @@ Mesh readStl(const std::string& bytes, const std::string& path) {
     }
     const std::size_t head = bytes.find_first_not_of(" \t\r\n");
     if (head == std::string::npos || lower(bytes.substr(head, 5)) != "solid")
-        throw InputError(path + ": not an STL file: neither ASCII (starting with 'solid') nor binary "
-                                "(size 84 + 50 × triangle count; found " + std::to_string(bytes.size()) + " bytes)");
+        throw InputError(path +
+                         ": not an STL file: neither ASCII (starting with 'solid') nor binary "
+                         "(size 84 + 50 × triangle count; found " +
+                         std::to_string(bytes.size()) + " bytes)");
     TextCursor cursor(bytes, path);
     std::vector<std::int32_t> corners;
     while (!cursor.atEnd()) {
@@ -114,7 +116,8 @@ Mesh readStl(const std::string& bytes, const std::string& path) {
             const double z = cursor.nextDouble("vertex z");
             corners.push_back(merger.add({x, y, z}));
         } else if (token == "endloop") {
-            if (corners.size() < 3) cursor.fail("a facet loop has " + std::to_string(corners.size()) + " vertices, expected 3");
+            if (corners.size() < 3)
+                cursor.fail("a facet loop has " + std::to_string(corners.size()) + " vertices, expected 3");
             addPolygon(mesh, corners, 0, false);
             corners.clear();
         }
@@ -259,8 +262,7 @@ struct PlyElement {
 int plySize(const std::string& type) {
     if (type == "char" || type == "uchar" || type == "int8" || type == "uint8") return 1;
     if (type == "short" || type == "ushort" || type == "int16" || type == "uint16") return 2;
-    if (type == "int" || type == "uint" || type == "int32" || type == "uint32" || type == "float" ||
-        type == "float32")
+    if (type == "int" || type == "uint" || type == "int32" || type == "uint32" || type == "float" || type == "float32")
         return 4;
     if (type == "double" || type == "float64") return 8;
     return 0;
@@ -281,11 +283,31 @@ public:
         pos_ += std::size_t(size);
         if (type == "char" || type == "int8") return double(std::int8_t(raw[0]));
         if (type == "uchar" || type == "uint8") return double(raw[0]);
-        if (type == "short" || type == "int16") { std::int16_t v; std::memcpy(&v, raw, 2); return v; }
-        if (type == "ushort" || type == "uint16") { std::uint16_t v; std::memcpy(&v, raw, 2); return v; }
-        if (type == "int" || type == "int32") { std::int32_t v; std::memcpy(&v, raw, 4); return v; }
-        if (type == "uint" || type == "uint32") { std::uint32_t v; std::memcpy(&v, raw, 4); return v; }
-        if (type == "float" || type == "float32") { float v; std::memcpy(&v, raw, 4); return double(v); }
+        if (type == "short" || type == "int16") {
+            std::int16_t v;
+            std::memcpy(&v, raw, 2);
+            return v;
+        }
+        if (type == "ushort" || type == "uint16") {
+            std::uint16_t v;
+            std::memcpy(&v, raw, 2);
+            return v;
+        }
+        if (type == "int" || type == "int32") {
+            std::int32_t v;
+            std::memcpy(&v, raw, 4);
+            return v;
+        }
+        if (type == "uint" || type == "uint32") {
+            std::uint32_t v;
+            std::memcpy(&v, raw, 4);
+            return v;
+        }
+        if (type == "float" || type == "float32") {
+            float v;
+            std::memcpy(&v, raw, 4);
+            return double(v);
+        }
         double v;
         std::memcpy(&v, raw, 8);
         return v;
@@ -316,10 +338,14 @@ Mesh readPly(const std::string& bytes, const std::string& path) {
         if (keyword == "format") {
             const auto name = header.next();
             header.restOfLine();
-            if (name == "ascii") format = PlyFormat::Ascii;
-            else if (name == "binary_little_endian") format = PlyFormat::BinaryLE;
-            else if (name == "binary_big_endian") format = PlyFormat::BinaryBE;
-            else header.fail("unknown PLY format '" + std::string(name) + "'");
+            if (name == "ascii")
+                format = PlyFormat::Ascii;
+            else if (name == "binary_little_endian")
+                format = PlyFormat::BinaryLE;
+            else if (name == "binary_big_endian")
+                format = PlyFormat::BinaryBE;
+            else
+                header.fail("unknown PLY format '" + std::string(name) + "'");
         } else if (keyword == "element") {
             PlyElement e;
             e.name = std::string(header.next());

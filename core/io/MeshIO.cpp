@@ -27,8 +27,8 @@ namespace cellforge::io {
 
 namespace {
 
-const char* const kExtensions[] = {".stl", ".obj", ".ply", ".off", ".vtk", ".vtp", ".vtu", ".msh",
-                                   ".msh2", ".mesh", ".xdmf", ".xmf", ".mdl"};
+const char* const kExtensions[] = {".stl", ".obj",  ".ply",  ".off",  ".vtk", ".vtp", ".vtu",
+                                   ".msh", ".msh2", ".mesh", ".xdmf", ".xmf", ".mdl"};
 
 std::string meshExtension(const std::string& path) {
     auto ext = fileExtension(path);
@@ -124,13 +124,20 @@ Mesh readMesh(const std::string& path) {
         mesh = meshformat::readXdmf(path);
     } else {
         const std::string bytes = meshformat::readFileBytes(path);
-        if (ext == ".stl") mesh = meshformat::readStl(bytes, path);
-        else if (ext == ".obj") mesh = meshformat::readObj(bytes, path);
-        else if (ext == ".ply") mesh = meshformat::readPly(bytes, path);
-        else if (ext == ".off") mesh = meshformat::readOff(bytes, path);
-        else if (ext == ".msh" || ext == ".msh2") mesh = meshformat::readGmsh(bytes, path);
-        else if (ext == ".mesh") mesh = meshformat::readMedit(bytes, path);
-        else if (ext == ".mdl") mesh = meshformat::readMdl(bytes, path);
+        if (ext == ".stl")
+            mesh = meshformat::readStl(bytes, path);
+        else if (ext == ".obj")
+            mesh = meshformat::readObj(bytes, path);
+        else if (ext == ".ply")
+            mesh = meshformat::readPly(bytes, path);
+        else if (ext == ".off")
+            mesh = meshformat::readOff(bytes, path);
+        else if (ext == ".msh" || ext == ".msh2")
+            mesh = meshformat::readGmsh(bytes, path);
+        else if (ext == ".mesh")
+            mesh = meshformat::readMedit(bytes, path);
+        else if (ext == ".mdl")
+            mesh = meshformat::readMdl(bytes, path);
     }
     try {
         mesh.validate();
@@ -191,14 +198,22 @@ void writeMesh(const std::string& path, const Mesh& mesh, const std::string& for
         writeAtomically(path, [&](std::ofstream& out) { out << text; });
     } else {
         writeAtomically(path, [&](std::ofstream& out) {
-            if (ext == ".stl") writeStl(out, mesh);
-            else if (ext == ".obj") writeObj(out, mesh);
-            else if (ext == ".ply") writePly(out, mesh);
-            else if (ext == ".off") writeOff(out, mesh);
-            else if (isMsh && version == "2.2") writeGmsh22(out, mesh);
-            else if (isMsh) writeGmsh41(out, mesh);
-            else if (ext == ".mesh") writeMedit(out, mesh);
-            else if (ext == ".mdl") writeMdl(out, mesh, mdlObjectName(path));
+            if (ext == ".stl")
+                writeStl(out, mesh);
+            else if (ext == ".obj")
+                writeObj(out, mesh);
+            else if (ext == ".ply")
+                writePly(out, mesh);
+            else if (ext == ".off")
+                writeOff(out, mesh);
+            else if (isMsh && version == "2.2")
+                writeGmsh22(out, mesh);
+            else if (isMsh)
+                writeGmsh41(out, mesh);
+            else if (ext == ".mesh")
+                writeMedit(out, mesh);
+            else if (ext == ".mdl")
+                writeMdl(out, mesh, mdlObjectName(path));
             if (!out) throw InputError("cannot write " + path + ": the disk refused the data (full?)");
         });
     }

@@ -7,7 +7,7 @@
 
 namespace cellforge::io {
 
-bool isTableFile(const std::string& path);  // .csv, .json
+bool isTableFile(const std::string& path);                     // .csv, .json
 void writeTable(const std::string& path, const Table& table);  // atomic
 Table readTable(const std::string& path);
 std::string tableToJson(const Table& table);

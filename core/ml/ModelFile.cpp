@@ -50,12 +50,6 @@ private:
     std::string source_;
 };
 
-std::string join(const std::vector<std::string>& items) {
-    std::string s;
-    for (std::size_t i = 0; i < items.size(); ++i) s += (i ? "," : "") + items[i];
-    return s;
-}
-
 std::vector<std::string> split(const std::string& text, char sep) {
     std::vector<std::string> parts;
     std::string cur;
@@ -69,6 +63,17 @@ std::string formatDouble(double v) {
     s.precision(17);
     s << v;
     return s.str();
+}
+
+bool safeText(const std::string& s) { return s.find('\n') == std::string::npos; }
+bool safeKey(const std::string& s) { return !s.empty() && s.find_first_of("=\n") == std::string::npos; }
+
+// The architecture keys of a version 1 (U-Net) file, with their types.
+const std::vector<std::pair<std::string, bool>>& unetV1Keys() {  // (key, is text)
+    static const std::vector<std::pair<std::string, bool>> keys{{"depth", false},          {"base_channels", false},
+                                                                {"context_slices", false}, {"classes", false},
+                                                                {"normalization", true},   {"dropout", false}};
+    return keys;
 }
 
 }  // namespace
@@ -88,27 +93,39 @@ std::uint32_t crc32(const unsigned char* data, std::size_t size) {
     return crc ^ 0xFFFFFFFFu;
 }
 
-void UNetArchitecture::validate() const {
-    if (depth < 1 || depth > 7)
-        throw InputError("U-Net depth is " + std::to_string(depth) + "; expected 1 to 7 levels");
-    if (baseChannels < 1 || baseChannels > 256)
-        throw InputError("U-Net base channels is " + std::to_string(baseChannels) + "; expected 1 to 256");
-    if (contextSlices < 1 || contextSlices % 2 == 0 || contextSlices > 15)
-        throw InputError("U-Net context slices is " + std::to_string(contextSlices) +
-                         "; expected an odd number 1 to 15");
-    if (classes < 2 || classes > 64)
-        throw InputError("U-Net classes is " + std::to_string(classes) + "; expected 2 to 64");
-    if (normalization != "batch" && normalization != "instance" && normalization != "group" && normalization != "none")
-        throw InputError("U-Net normalization is '" + normalization + "'; expected batch, instance, group or none");
-    if (!(dropout >= 0.0 && dropout < 1.0))
-        throw InputError("U-Net dropout is " + formatDouble(dropout) + "; expected 0 <= dropout < 1");
+void Architecture::set(const std::string& key, ArchitectureValue value) { values_[key] = std::move(value); }
+
+namespace {
+const ArchitectureValue& lookUp(const std::map<std::string, ArchitectureValue>& values, const std::string& key) {
+    auto it = values.find(key);
+    if (it == values.end()) throw InputError("model architecture has no '" + key + "'");
+    return it->second;
+}
+}  // namespace
+
+double Architecture::number(const std::string& key) const {
+    const auto* v = std::get_if<double>(&lookUp(values_, key));
+    if (!v) throw InputError("model architecture '" + key + "' is not a number");
+    return *v;
 }
 
-std::string UNetArchitecture::describe() const {
-    std::ostringstream s;
-    s << "2D U-Net, depth " << depth << ", " << baseChannels << " base channels, " << contextSlices
-      << " input slice(s), " << classes << " classes, " << normalization << " norm, dropout " << dropout;
-    return s.str();
+int Architecture::integer(const std::string& key) const {
+    const double v = number(key);
+    if (v != std::floor(v) || std::fabs(v) > 2147483647.0)
+        throw InputError("model architecture '" + key + "' is " + formatDouble(v) + "; expected an integer");
+    return int(v);
+}
+
+const std::string& Architecture::text(const std::string& key) const {
+    const auto* v = std::get_if<std::string>(&lookUp(values_, key));
+    if (!v) throw InputError("model architecture '" + key + "' is not a text");
+    return *v;
+}
+
+const std::vector<double>& Architecture::list(const std::string& key) const {
+    const auto* v = std::get_if<std::vector<double>>(&lookUp(values_, key));
+    if (!v) throw InputError("model architecture '" + key + "' is not a list");
+    return *v;
 }
 
 std::int64_t NamedArray::elementCount() const {
@@ -121,27 +138,34 @@ bool looksLikeModelFile(const unsigned char* data, std::size_t size) {
     return size >= sizeof(kMagic) && std::memcmp(data, kMagic, sizeof(kMagic)) == 0;
 }
 
-std::vector<unsigned char> encodeModelFile(const ModelMetadata& metadata, const std::vector<NamedArray>& arrays) {
-    metadata.architecture.validate();
+std::vector<unsigned char> encodeModelFile(const ModelFileContents& contents) {
+    if (!safeKey(contents.kind))
+        throw InputError("model kind '" + contents.kind + "' is empty or holds '=' or a line break");
     std::ostringstream text;
-    const UNetArchitecture& a = metadata.architecture;
     text << "format=" << kModelFormatName << "\n"
-         << "architecture=unet2d\n"
-         << "depth=" << a.depth << "\n"
-         << "base_channels=" << a.baseChannels << "\n"
-         << "context_slices=" << a.contextSlices << "\n"
-         << "classes=" << a.classes << "\n"
-         << "normalization=" << a.normalization << "\n"
-         << "dropout=" << formatDouble(a.dropout) << "\n"
-         << "class_names=" << join(metadata.classNames) << "\n"
-         << "input_normalization=" << metadata.inputNormalization << "\n"
-         << "voxel_size=" << formatDouble(metadata.voxelSize) << "\n";
-    for (const auto& [key, value] : metadata.notes) {
-        if (key.find_first_of("=\n") != std::string::npos || value.find('\n') != std::string::npos)
-            throw InputError("model note '" + key + "' contains '=' or a line break");
-        text << "note." << key << "=" << value << "\n";
+         << "kind=" << contents.kind << "\n";
+    for (const auto& [key, value] : contents.architecture.values()) {
+        if (!safeKey(key)) throw InputError("model architecture key '" + key + "' holds '=' or a line break");
+        text << "architecture." << key << "=";
+        if (const auto* n = std::get_if<double>(&value)) {
+            text << "number:" << formatDouble(*n);
+        } else if (const auto* s = std::get_if<std::string>(&value)) {
+            if (!safeText(*s)) throw InputError("model architecture '" + key + "' holds a line break");
+            text << "text:" << *s;
+        } else {
+            text << "list:";
+            const auto& l = std::get<std::vector<double>>(value);
+            for (std::size_t i = 0; i < l.size(); ++i) text << (i ? "," : "") << formatDouble(l[i]);
+        }
+        text << "\n";
+    }
+    for (const auto& [key, value] : contents.metadata) {
+        if (!safeKey(key) || !safeText(value))
+            throw InputError("model metadata '" + key + "' contains '=' in its key or a line break");
+        text << "metadata." << key << "=" << value << "\n";
     }
     const std::string meta = text.str();
+    const auto& arrays = contents.arrays;
     std::vector<unsigned char> out(kMagic, kMagic + sizeof(kMagic));
     putU(out, kModelFormatVersion, 4);
     putU(out, meta.size(), 8);
@@ -175,7 +199,7 @@ std::vector<unsigned char> encodeModelFile(const ModelMetadata& metadata, const 
 ModelFileContents decodeModelFile(const unsigned char* data, std::size_t size, const std::string& source) {
     const std::string where = "model file '" + source + "'";
     if (!looksLikeModelFile(data, size))
-        throw InputError(where + " is not a CellForge U-Net model: it does not start with the 'CFUNET' signature" +
+        throw InputError(where + " is not a CellForge model: it does not start with the 'CFUNET' signature" +
                          (size == 0 ? " (the file is empty)" : ""));
     if (size < sizeof(kMagic) + 4 + 8 + 4 + 4)
         throw InputError(where + " is truncated: " + std::to_string(size) + " bytes");
@@ -207,52 +231,58 @@ ModelFileContents decodeModelFile(const unsigned char* data, std::size_t size, c
         if (it == kv.end()) throw InputError(where + ": metadata has no '" + key + "'");
         return it->second;
     };
-    auto toInt = [&](const std::string& key) {
-        const std::string& v = require(key);
+    auto toNumber = [&](const std::string& key, const std::string& v) {
         try {
             std::size_t used = 0;
-            const int x = std::stoi(v, &used);
+            const double x = std::stod(v, &used);
             if (used != v.size()) throw std::invalid_argument(v);
             return x;
         } catch (const std::exception&) {
-            throw InputError(where + ": metadata '" + key + "' is '" + v + "'; expected an integer");
+            throw InputError(where + ": '" + key + "' is '" + v + "'; expected a number");
         }
     };
-    auto toDouble = [&](const std::string& key) {
-        const std::string& v = require(key);
-        try {
-            return std::stod(v);
-        } catch (const std::exception&) {
-            throw InputError(where + ": metadata '" + key + "' is '" + v + "'; expected a number");
+    if (contents.formatVersion == 1) {
+        // A U-Net written before models had a kind: the same keys, untyped.
+        if (require("format") != kUNetFormatNameV1)
+            throw InputError(where + ": format is '" + kv["format"] + "'; expected '" + kUNetFormatNameV1 + "'");
+        if (require("architecture") != "unet2d")
+            throw InputError(where + ": architecture is '" + kv["architecture"] + "'; expected 'unet2d'");
+        contents.kind = "unet";
+        for (const auto& [key, isText] : unetV1Keys()) {
+            const std::string& v = require(key);
+            contents.architecture.set(key, isText ? ArchitectureValue(v) : ArchitectureValue(toNumber(key, v)));
         }
-    };
-    if (require("format") != kModelFormatName)
-        throw InputError(where + ": format is '" + kv["format"] + "'; expected '" + kModelFormatName + "'");
-    if (require("architecture") != "unet2d")
-        throw InputError(where + ": architecture is '" + kv["architecture"] + "'; expected 'unet2d'");
-    ModelMetadata& m = contents.metadata;
-    m.architecture.depth = toInt("depth");
-    m.architecture.baseChannels = toInt("base_channels");
-    m.architecture.contextSlices = toInt("context_slices");
-    m.architecture.classes = toInt("classes");
-    m.architecture.normalization = require("normalization");
-    m.architecture.dropout = toDouble("dropout");
-    try {
-        m.architecture.validate();
-    } catch (const InputError& e) {
-        throw InputError(where + ": " + e.what());
+        for (const auto& [key, value] : kv)
+            if (key == "class_names" || key == "input_normalization" || key == "voxel_size" ||
+                key.rfind("note.", 0) == 0)
+                contents.metadata[key] = value;
+    } else {
+        if (require("format") != kModelFormatName)
+            throw InputError(where + ": format is '" + kv["format"] + "'; expected '" + kModelFormatName + "'");
+        contents.kind = require("kind");
+        for (const auto& [key, value] : kv) {
+            if (key.rfind("architecture.", 0) == 0) {
+                const std::string name = key.substr(13);
+                const auto colon = value.find(':');
+                const std::string type = value.substr(0, colon),
+                                  body = colon == std::string::npos ? "" : value.substr(colon + 1);
+                if (type == "number") {
+                    contents.architecture.set(name, toNumber(key, body));
+                } else if (type == "text") {
+                    contents.architecture.set(name, body);
+                } else if (type == "list") {
+                    std::vector<double> list;
+                    if (!body.empty())
+                        for (const std::string& item : split(body, ',')) list.push_back(toNumber(key, item));
+                    contents.architecture.set(name, std::move(list));
+                } else {
+                    throw InputError(where + ": '" + key + "' has type '" + type + "'; expected number, text or list");
+                }
+            } else if (key.rfind("metadata.", 0) == 0) {
+                contents.metadata[key.substr(9)] = value;
+            }
+        }
     }
-    m.classNames = split(require("class_names"), ',');
-    if (int(m.classNames.size()) != m.architecture.classes)
-        throw InputError(where + ": " + std::to_string(m.classNames.size()) + " class names for " +
-                         std::to_string(m.architecture.classes) + " classes");
-    m.inputNormalization = require("input_normalization");
-    if (m.inputNormalization != "slice-zscore")
-        throw InputError(where + ": input normalization '" + m.inputNormalization +
-                         "' is unknown; expected 'slice-zscore'");
-    m.voxelSize = toDouble("voxel_size");
-    for (const auto& [key, value] : kv)
-        if (key.rfind("note.", 0) == 0) m.notes[key.substr(5)] = value;
 
     const std::uint64_t count = r.u(4, "array count");
     if (count > 100000) throw InputError(where + " is corrupt: " + std::to_string(count) + " arrays");

@@ -35,15 +35,17 @@ namespace {
 
 ParamValue paramFromJson(const QJsonValue& v, const std::string& where) {
     switch (v.type()) {
-    case QJsonValue::Bool: return v.toBool();
-    case QJsonValue::Double: {
-        const double d = v.toDouble();
-        if (std::isfinite(d) && d == std::floor(d) && std::fabs(d) < 9.0e15) return std::int64_t(d);
-        return d;
-    }
-    case QJsonValue::String: return v.toString().toStdString();
-    default:
-        throw InputError(where + ": expected a number, a boolean or a string");
+        case QJsonValue::Bool:
+            return v.toBool();
+        case QJsonValue::Double: {
+            const double d = v.toDouble();
+            if (std::isfinite(d) && d == std::floor(d) && std::fabs(d) < 9.0e15) return std::int64_t(d);
+            return d;
+        }
+        case QJsonValue::String:
+            return v.toString().toStdString();
+        default:
+            throw InputError(where + ": expected a number, a boolean or a string");
     }
 }
 
@@ -73,8 +75,10 @@ Pipeline Pipeline::fromJson(const std::string& text, const std::string& sourceNa
         // Report line and column, as a person editing the file needs.
         int line = 1, col = 1;
         for (int i = 0; i < err.offset && i < int(text.size()); ++i) {
-            if (text[std::size_t(i)] == '\n') ++line, col = 1;
-            else ++col;
+            if (text[std::size_t(i)] == '\n')
+                ++line, col = 1;
+            else
+                ++col;
         }
         throw InputError(sourceName + ":" + std::to_string(line) + ":" + std::to_string(col) +
                          ": invalid JSON: " + err.errorString().toStdString());
@@ -197,8 +201,8 @@ void Pipeline::applyOverride(const std::string& assignment) {
     if (!st) {
         std::string known;
         for (const auto& s : stages) known += (known.empty() ? "" : ", ") + s.id;
-        throw InputError("--set '" + assignment + "': no stage '" + stageId + "' in the pipeline (stages: " +
-                         known + ")");
+        throw InputError("--set '" + assignment + "': no stage '" + stageId + "' in the pipeline (stages: " + known +
+                         ")");
     }
     // Kept as text; validation converts it to the parameter's type and checks it.
     st->params[param] = assignment.substr(eq + 1);

@@ -16,16 +16,16 @@
 namespace cellforge {
 
 struct PipelineStage {
-    std::string id;                                  // unique within the pipeline
-    std::string stage;                               // registry id, e.g. "filters.gaussian"
+    std::string id;                                           // unique within the pipeline
+    std::string stage;                                        // registry id, e.g. "filters.gaussian"
     std::vector<std::pair<std::string, std::string>> inputs;  // port -> "$input" or "stage.port"
-    std::map<std::string, ParamValue> params;        // as written (validated later)
+    std::map<std::string, ParamValue> params;                 // as written (validated later)
 };
 
 struct PipelineRef {  // a parsed "$name" or "stage.port"
     bool isPipelineInput = false;
-    std::string stageId;  // empty for pipeline inputs
-    std::string name;     // input name or port name
+    std::string stageId;                                // empty for pipeline inputs
+    std::string name;                                   // input name or port name
     static PipelineRef parse(const std::string& text);  // throws InputError
 };
 

@@ -61,8 +61,7 @@ void PipelineRunner::cancel() {
 }
 
 PipelineRunResult PipelineRunner::run(const Pipeline& pipeline, const std::map<std::string, DataPtr>& inputs,
-                                      const std::map<std::string, std::string>& inputKeys,
-                                      const Callbacks& callbacks) {
+                                      const std::map<std::string, std::string>& inputKeys, const Callbacks& callbacks) {
     validatePipeline(pipeline, registry_);
     for (const auto& [name, kind] : pipeline.inputs) {
         auto it = inputs.find(name);
@@ -80,8 +79,8 @@ PipelineRunResult PipelineRunner::run(const Pipeline& pipeline, const std::map<s
 
     const auto runStart = std::chrono::steady_clock::now();
     PipelineRunResult result;
-    std::map<std::string, PortData> produced;      // stage id -> outputs
-    std::map<std::string, std::string> keys;        // stage id -> cache key
+    std::map<std::string, PortData> produced;  // stage id -> outputs
+    std::map<std::string, std::string> keys;   // stage id -> cache key
     const double n = double(pipeline.stages.size());
 
     auto keyOfInput = [&](const std::string& name) {
@@ -142,7 +141,9 @@ PipelineRunResult PipelineRunner::run(const Pipeline& pipeline, const std::map<s
         const auto started = std::chrono::steady_clock::now();
         JobObserver observer;
         if (callbacks.progress)
-            observer.progress = [&](double f, const std::string& m) { callbacks.progress(ps.id, (double(index) + f) / n, m); };
+            observer.progress = [&](double f, const std::string& m) {
+                callbacks.progress(ps.id, (double(index) + f) / n, m);
+            };
         if (callbacks.log) observer.log = [&](const std::string& line) { callbacks.log(ps.id, line); };
         JobId job = 0;
         {
@@ -154,12 +155,12 @@ PipelineRunResult PipelineRunner::run(const Pipeline& pipeline, const std::map<s
                 if (callbacks.stageState) callbacks.stageState(ps.id, rec.state);
                 continue;
             }
-            job = queue_.submit(ps.id + " (" + ps.stage + ")", info.lane,
-                                [stage, stageInputs, params, info, id = ps.id](JobContext& context) {
-                                    return invokeStage(*stage, info, stageInputs, params, context,
-                                                       "stage '" + id + "'");
-                                },
-                                observer);
+            job = queue_.submit(
+                ps.id + " (" + ps.stage + ")", info.lane,
+                [stage, stageInputs, params, info, id = ps.id](JobContext& context) {
+                    return invokeStage(*stage, info, stageInputs, params, context, "stage '" + id + "'");
+                },
+                observer);
             current_ = job;
         }
         const JobState state = queue_.wait(job);

@@ -39,8 +39,8 @@ struct StageRunRecord {
 
 struct PipelineRunResult {
     JobState state = JobState::Completed;  // Completed, Failed or Cancelled
-    std::string error;                      // first failure's message
-    bool badInput = false;                  // the failure was an InputError (bad data or parameters)
+    std::string error;                     // first failure's message
+    bool badInput = false;                 // the failure was an InputError (bad data or parameters)
     std::vector<StageRunRecord> stages;
     std::map<std::string, DataPtr> outputs;  // pipeline output file name -> data
     double seconds = 0;
@@ -62,8 +62,7 @@ public:
     // `inputKeys` gives each a stable fingerprint for the cache (e.g. path, size, mtime);
     // without one, the data's address is used. Validates first (throws InputError).
     PipelineRunResult run(const Pipeline& pipeline, const std::map<std::string, DataPtr>& inputs,
-                          const std::map<std::string, std::string>& inputKeys,
-                          const Callbacks& callbacks = {});
+                          const std::map<std::string, std::string>& inputKeys, const Callbacks& callbacks = {});
     // Cancels the stage job now running, if any; the run then ends Cancelled.
     void cancel();
     // Number of stages actually executed (not cached) since construction.

@@ -110,8 +110,8 @@ public:
                                                               std::move(unit), std::move(help)));
             binders_.push_back([field, name](const ParameterValues& v, Settings& s) { s.*field = T(v.getInt(name)); });
         } else {
-            info_.parameters.push_back(ParameterSpec::real(name, double(def), range.minimum, range.maximum,
-                                                           std::move(unit), std::move(help)));
+            info_.parameters.push_back(
+                ParameterSpec::real(name, double(def), range.minimum, range.maximum, std::move(unit), std::move(help)));
             binders_.push_back(
                 [field, name](const ParameterValues& v, Settings& s) { s.*field = T(v.getFloat(name)); });
         }
@@ -159,6 +159,22 @@ public:
         });
         return *this;
     }
+    // A choice whose value is its name, bound to a string field (its default must be one
+    // of `names`): for choices the logic takes as text.
+    template <typename Owner>
+    StageBuilder& textChoice(std::string name, std::string Owner::*field, std::vector<std::string> names,
+                             std::string help) {
+        std::vector<std::pair<std::string, std::string>> options;
+        for (const auto& n : names) options.emplace_back(n, n);
+        return choice(std::move(name), field, std::move(options), std::move(help));
+    }
+    // Lets a helper declare what several stages share (a group of parameters, ports):
+    // calls `declare(*this)`.
+    template <typename Declare>
+    StageBuilder& with(Declare&& declare) {
+        std::forward<Declare>(declare)(*this);
+        return *this;
+    }
     // A check across parameters, run before the stage (throw InputError naming them).
     StageBuilder& check(std::function<void(const Settings&)> validate) {
         checks_.push_back(std::move(validate));
@@ -175,9 +191,12 @@ private:
 
     class BuiltStage : public Stage {
     public:
-        BuiltStage(StageInfo info, std::vector<Binder> binders, std::vector<std::function<void(const Settings&)>> checks,
-                   RunFunction body)
-            : info_(std::move(info)), binders_(std::move(binders)), checks_(std::move(checks)), body_(std::move(body)) {}
+        BuiltStage(StageInfo info, std::vector<Binder> binders,
+                   std::vector<std::function<void(const Settings&)>> checks, RunFunction body)
+            : info_(std::move(info)),
+              binders_(std::move(binders)),
+              checks_(std::move(checks)),
+              body_(std::move(body)) {}
         StageInfo info() const override { return info_; }
         PortData run(const PortData& inputs, const ParameterValues& params, JobContext& context) const override {
             Settings settings{};

@@ -1,7 +1,8 @@
-// The meshing plugin's stages, which its generated plugin object registers (see
-// cellforge_add_plugin):
+// The meshing plugin's stages, each one StageBuilder call bound to the logic's options
+// struct (or a settings struct derived from it); its generated plugin object registers
+// them (see cellforge_add_plugin):
 //   mesh.surface, mesh.smooth, mesh.remesh, mesh.decimate, mesh.repair,
-//   mesh.split_components, mesh.volume, mesh.quality.
+//   mesh.split_components, mesh.tetrahedralize (formerly mesh.volume), mesh.quality.
 #pragma once
 
 #include "core/plugin/Stage.h"

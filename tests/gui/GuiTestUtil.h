@@ -48,8 +48,10 @@ inline std::shared_ptr<LabelVolume> makeLabels(const Volume& tomo) {
         for (std::int64_t y = 0; y < d[1]; ++y)
             for (std::int64_t x = 0; x < d[0]; ++x) {
                 const double dd = std::sqrt((x - cx) * (x - cx) + (y - cy) * (y - cy) + 4 * (z - cz) * (z - cz));
-                if (std::abs(dd - r) < 2.5) l->labels()[l->index(x, y, z)] = 2;
-                else if (x < d[0] / 6 && y < d[1] / 6) l->labels()[l->index(x, y, z)] = 1;
+                if (std::abs(dd - r) < 2.5)
+                    l->labels()[l->index(x, y, z)] = 2;
+                else if (x < d[0] / 6 && y < d[1] / 6)
+                    l->labels()[l->index(x, y, z)] = 1;
             }
     return l;
 }
@@ -67,7 +69,8 @@ inline double fractionNear(const QImage& image, QRgb rgb, int tolerance) {
     for (int y = 0; y < img.height(); ++y) {
         const QRgb* row = reinterpret_cast<const QRgb*>(img.constScanLine(y));
         for (int x = 0; x < img.width(); ++x)
-            if (std::abs(qRed(row[x]) - qRed(rgb)) <= tolerance && std::abs(qGreen(row[x]) - qGreen(rgb)) <= tolerance &&
+            if (std::abs(qRed(row[x]) - qRed(rgb)) <= tolerance &&
+                std::abs(qGreen(row[x]) - qGreen(rgb)) <= tolerance &&
                 std::abs(qBlue(row[x]) - qBlue(rgb)) <= tolerance)
                 ++n;
     }
@@ -81,7 +84,8 @@ inline int distinctGreys(const QImage& image) {
     for (int y = 0; y < img.height(); ++y) {
         const QRgb* row = reinterpret_cast<const QRgb*>(img.constScanLine(y));
         for (int x = 0; x < img.width(); ++x)
-            if (qRed(row[x]) == qGreen(row[x]) && qGreen(row[x]) == qBlue(row[x])) seen[std::size_t(qRed(row[x]))] = true;
+            if (qRed(row[x]) == qGreen(row[x]) && qGreen(row[x]) == qBlue(row[x]))
+                seen[std::size_t(qRed(row[x]))] = true;
     }
     int n = 0;
     for (bool b : seen) n += b;

@@ -207,7 +207,7 @@ void MainWindowTest::scrollsWithWheelAndKeys() {
     QApplication::sendEvent(xy, &zoom);
     QVERIFY(w.link().scale() < scale);
     QTest::keyClick(&w, Qt::Key_Home);  // fit again
-    w.link().step(2, -19);  // back to the middle slice
+    w.link().step(2, -19);              // back to the middle slice
     QCOMPARE(w.link().cursorVoxel()[2], std::int64_t(20));
 }
 
@@ -445,7 +445,7 @@ void MainWindowTest::autosavesAndRecovers() {
     other.setInteractive(false);
     other.show();
     QVERIFY(other.recoverFrom(manifest));
-    QVERIFY(other.session().isModified());  // recovered work still needs saving
+    QVERIFY(other.session().isModified());                      // recovered work still needs saving
     QVERIFY(other.session().layerDirty(w.activeLabelLayer()));  // its file is in the recovery folder
     const LabelVolume* back = labelsOf(other, w.activeLabelLayer());
     QVERIFY(back);

@@ -63,8 +63,8 @@ TEST(ProjectManifest, BadManifestsAreRefusedWithTheField) {
         EXPECT_NE(std::string(e.what()).find("format"), std::string::npos);
     }
     try {
-        ProjectManifest::fromJson("{\"format\": \"cellforge-project\", \"version\": 1, \"layers\": [{\"name\": \"a\"}]}",
-                                  "p.json");
+        ProjectManifest::fromJson(
+            "{\"format\": \"cellforge-project\", \"version\": 1, \"layers\": [{\"name\": \"a\"}]}", "p.json");
         FAIL();
     } catch (const InputError& e) {
         EXPECT_NE(std::string(e.what()).find("'file'"), std::string::npos);

@@ -39,7 +39,7 @@ public:
     // `label` 0 erases. `preserveOthers`: only paint over background or `label`.
     void beginStroke(LabelId label, const BrushShape& shape, bool preserveOthers = false);
     void dab(const std::array<double, 3>& voxelPosition);  // continuous voxel coordinates
-    bool endStroke();  // true if anything changed
+    bool endStroke();                                      // true if anything changed
     // Voxels changed by the open stroke so far (for tests and status).
     std::int64_t strokeChangedVoxels() const { return changed_; }
 

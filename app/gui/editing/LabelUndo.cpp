@@ -63,8 +63,7 @@ void LabelUndoStack::decode(LabelVolume& v, const Block& b) const {
             LabelId* row = p + v.index(0, y, z);
             for (std::int64_t x = x0; x < x1; ++x) {
                 if (left == 0) {
-                    if (r + 1 >= b.runs.size())
-                        throw std::logic_error("LabelUndoStack: corrupt block record");
+                    if (r + 1 >= b.runs.size()) throw std::logic_error("LabelUndoStack: corrupt block record");
                     value = b.runs[r];
                     left = b.runs[r + 1];
                     r += 2;
@@ -109,9 +108,9 @@ bool LabelUndoStack::commit() {
     saved_.clear();
     // Keep only blocks whose content really changed.
     auto& blocks = current_.blocks;
-    blocks.erase(std::remove_if(blocks.begin(), blocks.end(),
-                                [&](const Block& b) { return sameAsVolume(*volume_, b); }),
-                 blocks.end());
+    blocks.erase(
+        std::remove_if(blocks.begin(), blocks.end(), [&](const Block& b) { return sameAsVolume(*volume_, b); }),
+        blocks.end());
     if (blocks.empty()) {
         current_ = Record{};
         return false;

@@ -17,12 +17,18 @@ namespace cellforge {
 
 std::string styleName(LayerStyle style) {
     switch (style) {
-    case LayerStyle::Grayscale: return "grayscale";
-    case LayerStyle::Labels: return "labels";
-    case LayerStyle::Probability: return "probability";
-    case LayerStyle::Mesh: return "mesh";
-    case LayerStyle::Points: return "points";
-    case LayerStyle::Table: return "table";
+        case LayerStyle::Grayscale:
+            return "grayscale";
+        case LayerStyle::Labels:
+            return "labels";
+        case LayerStyle::Probability:
+            return "probability";
+        case LayerStyle::Mesh:
+            return "mesh";
+        case LayerStyle::Points:
+            return "points";
+        case LayerStyle::Table:
+            return "table";
     }
     return "grayscale";
 }
@@ -148,8 +154,10 @@ ProjectSaveResult saveProject(const std::string& manifestPath, ProjectManifest m
     const QDir dir = info.absoluteDir();
     if (!dir.exists()) throw InputError(manifestPath + ": folder does not exist");
     QString base = info.fileName();
-    if (base.endsWith(".cellforge.json")) base.chop(int(std::string(".cellforge.json").size()));
-    else if (base.endsWith(".json")) base.chop(5);
+    if (base.endsWith(".cellforge.json"))
+        base.chop(int(std::string(".cellforge.json").size()));
+    else if (base.endsWith(".json"))
+        base.chop(5);
     const QString dataDirName = base + "_data";
     ProjectSaveResult result;
     manifest.layers.clear();
@@ -169,8 +177,7 @@ ProjectSaveResult saveProject(const std::string& manifestPath, ProjectManifest m
             for (int k = 2; std::find(usedNames.begin(), usedNames.end(), unique) != usedNames.end(); ++k)
                 unique = stem + "_" + std::to_string(k);
             usedNames.push_back(unique);
-            const std::string target =
-                dir.filePath(dataDirName + "/" + QString::fromStdString(unique)).toStdString();
+            const std::string target = dir.filePath(dataDirName + "/" + QString::fromStdString(unique)).toStdString();
             path = io::writeData(target, *src.display.data);  // atomic; adds the default extension
             result.writtenFiles.push_back(path);
         }

@@ -17,9 +17,9 @@
 namespace cellforge {
 
 struct ProjectLayer {
-    LayerDisplay display;    // data is not stored in the manifest
-    std::string kind;        // DataKind name: "Volume", "LabelVolume", "Mesh", ...
-    std::string file;        // relative to the manifest's folder (or absolute if elsewhere on another drive)
+    LayerDisplay display;  // data is not stored in the manifest
+    std::string kind;      // DataKind name: "Volume", "LabelVolume", "Mesh", ...
+    std::string file;      // relative to the manifest's folder (or absolute if elsewhere on another drive)
 };
 
 struct ProjectManifest {
@@ -47,8 +47,8 @@ struct ProjectLayerSource {
 };
 
 struct ProjectSaveResult {
-    std::vector<std::string> writtenFiles;       // data files written this time
-    std::vector<std::string> layerPaths;         // absolute path of each layer's file, in order
+    std::vector<std::string> writtenFiles;  // data files written this time
+    std::vector<std::string> layerPaths;    // absolute path of each layer's file, in order
 };
 
 // Writes the data files that need it, then the manifest (atomically). Throws InputError

@@ -1,4 +1,5 @@
-// The model file container: round trip, and refusal of wrong or corrupt files.
+// The general model file: any kind, typed architecture values, metadata and tensors
+// round trip; wrong, corrupt and foreign files are refused clearly.
 #include "core/base/Errors.h"
 #include "core/ml/ModelFile.h"
 
@@ -8,10 +9,16 @@ using namespace cellforge;
 using namespace cellforge::ml;
 
 namespace {
-std::vector<unsigned char> sample() {
-    ModelMetadata m;
-    m.voxelSize = 13.5;
-    m.notes["trainer"] = "test";
+ModelFileContents sampleContents() {
+    ModelFileContents c;
+    c.kind = "beta-vae";
+    c.architecture.set("latent_dims", 16.0);
+    c.architecture.set("beta", 0.25);
+    c.architecture.set("decoder", std::string("residual"));
+    c.architecture.set("channels", std::vector<double>{8, 16, 32.5});
+    c.architecture.set("empty", std::vector<double>{});
+    c.metadata["voxel_size"] = "13.5";
+    c.metadata["note.trainer"] = "test";
     NamedArray w;
     w.name = "w";
     w.shape = {2, 3};
@@ -21,8 +28,10 @@ std::vector<unsigned char> sample() {
     n.integer = true;
     n.shape = {};
     n.integers = {42};
-    return encodeModelFile(m, {w, n});
+    c.arrays = {w, n};
+    return c;
 }
+std::vector<unsigned char> sample() { return encodeModelFile(sampleContents()); }
 std::string messageOf(const std::vector<unsigned char>& bytes) {
     try {
         decodeModelFile(bytes.data(), bytes.size(), "x.cfunet");
@@ -33,16 +42,36 @@ std::string messageOf(const std::vector<unsigned char>& bytes) {
 }
 }  // namespace
 
-TEST(ModelFile, RoundTripKeepsMetadataAndArrays) {
+TEST(ModelFile, RoundTripKeepsKindArchitectureMetadataAndArrays) {
     const auto bytes = sample();
     const auto c = decodeModelFile(bytes.data(), bytes.size(), "mem");
     EXPECT_EQ(c.formatVersion, kModelFormatVersion);
-    EXPECT_DOUBLE_EQ(c.metadata.voxelSize, 13.5);
-    EXPECT_EQ(c.metadata.notes.at("trainer"), "test");
-    EXPECT_EQ(c.metadata.classNames, (std::vector<std::string>{"background", "protein", "membrane"}));
+    EXPECT_EQ(c.kind, "beta-vae");
+    EXPECT_TRUE(c.architecture == sampleContents().architecture);
+    EXPECT_EQ(c.architecture.integer("latent_dims"), 16);
+    EXPECT_DOUBLE_EQ(c.architecture.number("beta"), 0.25);
+    EXPECT_EQ(c.architecture.text("decoder"), "residual");
+    EXPECT_EQ(c.architecture.list("channels"), (std::vector<double>{8, 16, 32.5}));
+    EXPECT_TRUE(c.architecture.list("empty").empty());
+    EXPECT_EQ(c.metadata, sampleContents().metadata);
     ASSERT_EQ(c.arrays.size(), 2u);
     EXPECT_EQ(c.arrays[0].values, (std::vector<float>{1, 2, 3, 4, 5, 6.5f}));
     EXPECT_EQ(c.arrays[1].integers, (std::vector<std::int64_t>{42}));
+    // Writing what was read gives the same bytes.
+    EXPECT_EQ(encodeModelFile(c), bytes);
+}
+
+TEST(ModelFile, TypedAccessNamesTheKey) {
+    const auto c = sampleContents();
+    try {
+        c.architecture.text("beta");
+        FAIL();
+    } catch (const InputError& e) {
+        EXPECT_NE(std::string(e.what()).find("beta"), std::string::npos);
+    }
+    EXPECT_THROW(c.architecture.number("missing"), InputError);
+    EXPECT_THROW(c.architecture.integer("beta"), InputError);  // 0.25 is no integer
+    EXPECT_THROW(c.architecture.list("decoder"), InputError);
 }
 
 TEST(ModelFile, CorruptTruncatedAndForeignFilesAreRefusedClearly) {
@@ -56,23 +85,21 @@ TEST(ModelFile, CorruptTruncatedAndForeignFilesAreRefusedClearly) {
     EXPECT_FALSE(messageOf(truncated).empty());
     std::vector<unsigned char> zip{'P', 'K', 3, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
                                    0,   0,   0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
-    EXPECT_NE(messageOf(zip).find("not a CellForge U-Net model"), std::string::npos);
+    EXPECT_NE(messageOf(zip).find("not a CellForge model"), std::string::npos);
     EXPECT_NE(messageOf({}).find("empty"), std::string::npos);
     auto newer = bytes;
     newer[8] = 9;  // format version 9
     EXPECT_NE(messageOf(newer).find("format version 9"), std::string::npos) << messageOf(newer);
 }
 
-TEST(ModelFile, BadArchitectureInMetadataIsNamed) {
-    ModelMetadata m;
-    m.architecture.normalization = "weird";
-    EXPECT_THROW(encodeModelFile(m, {}), InputError);
-    m.architecture.normalization = "batch";
-    m.architecture.depth = 0;
-    try {
-        encodeModelFile(m, {});
-        FAIL();
-    } catch (const InputError& e) {
-        EXPECT_NE(std::string(e.what()).find("depth"), std::string::npos);
-    }
+TEST(ModelFile, KeysAndValuesTheTextCannotHoldAreRefused) {
+    auto c = sampleContents();
+    c.kind = "";
+    EXPECT_THROW(encodeModelFile(c), InputError);
+    c = sampleContents();
+    c.metadata["bad=key"] = "x";
+    EXPECT_THROW(encodeModelFile(c), InputError);
+    c = sampleContents();
+    c.architecture.set("decoder", std::string("two\nlines"));
+    EXPECT_THROW(encodeModelFile(c), InputError);
 }

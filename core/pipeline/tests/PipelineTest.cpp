@@ -152,7 +152,8 @@ TEST_F(PipelineFixture, AFailingStageFailsTheRunAndSkipsTheRest) {
     const Pipeline p = Pipeline::fromJson(R"({"inputs":{"t":"Volume"},"stages":[
         {"id":"boom","stage":"test.fail","inputs":{"image":"$t"}},
         {"id":"after","stage":"test.add","inputs":{"image":"boom.image"}}],
-        "outputs":{"x.mrc":"after.image"}})", "p");
+        "outputs":{"x.mrc":"after.image"}})",
+                                          "p");
     const PipelineRunResult r = runner.run(p, {{"t", constantVolume(1)}}, {});
     EXPECT_EQ(r.state, JobState::Failed);
     EXPECT_NE(r.error.find("deliberate failure"), std::string::npos) << r.error;
@@ -170,7 +171,8 @@ TEST_F(PipelineFixture, CancelEndsTheRunWithNoOutputs) {
     PipelineRunner runner(registry, queue, cache);
     const Pipeline p = Pipeline::fromJson(R"({"inputs":{},"stages":[
         {"id":"wait","stage":"test.slow","params":{"seconds":30}}],
-        "outputs":{"x.mrc":"wait.image"}})", "p");
+        "outputs":{"x.mrc":"wait.image"}})",
+                                          "p");
     std::thread canceller([&] {
         std::this_thread::sleep_for(std::chrono::milliseconds(200));
         runner.cancel();

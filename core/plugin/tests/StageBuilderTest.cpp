@@ -89,10 +89,10 @@ TEST(StageBuilder, ParametersReachTheSettings) {
     JobContext job;
     EXPECT_FLOAT_EQ(firstVoxel(invokeStage(*stage, {{"image", image}}, {}, job, "t")), 3.0f);
     EXPECT_DOUBLE_EQ(job.progress(), 1.0);
-    EXPECT_FLOAT_EQ(firstVoxel(invokeStage(*stage, {{"image", image}},
-                                           {{"factor", 3.0}, {"squared", true}, {"direction", std::string("down")}},
-                                           job, "t")),
-                    -13.5f);
+    EXPECT_FLOAT_EQ(
+        firstVoxel(invokeStage(*stage, {{"image", image}},
+                               {{"factor", 3.0}, {"squared", true}, {"direction", std::string("down")}}, job, "t")),
+        -13.5f);
     // The mask (optional input) restricts where the label parameter matches.
     auto mask = std::make_shared<LabelVolume>(Index3{2, 2, 1});
     EXPECT_FLOAT_EQ(firstVoxel(invokeStage(*stage, {{"image", image}, {"mask", mask}}, {}, job, "t")), 1.5f);
@@ -118,6 +118,56 @@ TEST(StageBuilder, BadParametersAreNamed) {
     EXPECT_NE(message({{"nope", 1.0}}).find("nope"), std::string::npos);
 }
 
+// A choice the logic takes as text, a parameter declared by a shared helper, and
+// settings that extend the logic's own options struct (a base's fields bound, a
+// default the derived settings change).
+struct BlendOptions {
+    double weight = 1.0;
+    int passes = 1;
+};
+struct BlendSettings : BlendOptions {
+    BlendSettings() { passes = 3; }
+    std::string method = "mean";
+};
+
+// What several stages share, declared once by a helper that with() calls.
+void declareWeight(StageBuilder<BlendSettings>& b) { b.param("weight", &BlendOptions::weight, {0, 1}, "", "Weight"); }
+
+TEST(StageBuilder, TextChoicesSharedDeclarationsAndFieldsOfABase) {
+    using S = BlendSettings;
+    const StagePtr stage =
+        StageBuilder<S>("test.blend", "Blend")
+            .output("log", DataKind::Table, "What was chosen")
+            .textChoice("method", &S::method, {"max", "mean", "median"}, "How")
+            .with(declareWeight)
+            .param("passes", &S::passes, {1, 9}, "passes", "Passes")
+            .run([](const StageInputs&, const S& s, JobContext&) -> PortData {
+                auto t = std::make_shared<Table>(std::vector<std::string>{"method", "passes", "weight"});
+                t->addRow({s.method, double(s.passes), s.weight});
+                return {{"log", t}};
+            });
+    const StageInfo info = stage->info();
+    ASSERT_EQ(info.parameters.size(), 3u);
+    EXPECT_EQ(info.parameters[1].name, "weight");  // in the order of the calls
+    EXPECT_EQ(info.parameters[0].type, ParamType::Enum);
+    EXPECT_EQ(info.parameters[0].choices, (std::vector<std::string>{"max", "mean", "median"}));
+    EXPECT_EQ(std::get<std::string>(info.parameters[0].defaultValue), "mean");
+    EXPECT_EQ(std::get<std::int64_t>(info.parameters[2].defaultValue), 3);  // the settings' default, not the base's
+    JobContext job;
+    auto logOf = [&](const std::map<std::string, ParamValue>& given) {
+        return dataAs<Table>(invokeStage(*stage, {}, given, job, "t").at("log"), "log")->row(0);
+    };
+    EXPECT_EQ(std::get<std::string>(logOf({})[0]), "mean");
+    EXPECT_EQ(std::get<double>(logOf({})[1]), 3.0);
+    EXPECT_EQ(std::get<std::string>(logOf({{"method", std::string("median")}})[0]), "median");
+    EXPECT_EQ(std::get<double>(logOf({{"passes", std::int64_t(7)}})[1]), 7.0);
+    EXPECT_EQ(std::get<double>(logOf({{"weight", 0.25}})[2]), 0.25);
+    EXPECT_THROW(logOf({{"weight", 2.0}}), InputError);  // the helper's range holds
+    EXPECT_THROW(logOf({{"method", std::string("mode")}}), InputError);
+    // A default that is none of the names is a programming error, found when the stage is declared.
+    EXPECT_THROW(StageBuilder<S>("test.bad", "Bad").textChoice("method", &S::method, {"max"}, "How"), std::logic_error);
+}
+
 TEST(StageInvocation, InputsAreCheckedBeforeTheStageRuns) {
     const StagePtr stage = makeScaleStage();
     auto image = std::make_shared<Volume>(Index3{2, 2, 1}, ScalarType::Float32);
@@ -136,7 +186,7 @@ TEST(StageInvocation, InputsAreCheckedBeforeTheStageRuns) {
     EXPECT_NE(message({{"image", nullptr}}).find("required input 'image'"), std::string::npos);
     EXPECT_NE(message({{"image", table}}).find("needs Volume"), std::string::npos);
     EXPECT_NE(message({{"image", image}, {"extra", image}}).find("'extra' is not an input"), std::string::npos);
-    EXPECT_EQ(message({{"image", labels}}), "accepted");  // a LabelVolume is accepted as a Volume
+    EXPECT_EQ(message({{"image", labels}}), "accepted");                    // a LabelVolume is accepted as a Volume
     EXPECT_EQ(message({{"image", image}, {"mask", nullptr}}), "accepted");  // optional input left out
 }
 
@@ -161,7 +211,7 @@ TEST(StageRegistry, AliasesFindTheRenamedStage) {
     EXPECT_EQ(registry.pluginOf("test.multiply"), "test");
     // Neither the id nor an alias may be registered twice.
     EXPECT_THROW(registry.add(makeScaleStage(), "other"), InputError);
-    auto rival = StageBuilder<ScaleSettings>("test.multiply", "Rival").run(
-        [](const StageInputs&, const ScaleSettings&, JobContext&) { return PortData{}; });
+    auto rival = StageBuilder<ScaleSettings>("test.multiply", "Rival")
+                     .run([](const StageInputs&, const ScaleSettings&, JobContext&) { return PortData{}; });
     EXPECT_THROW(registry.add(rival, "other"), InputError);
 }

@@ -5,6 +5,7 @@
 #include "core/data/Mesh.h"
 #include "core/data/Table.h"
 #include "core/jobs/JobContext.h"
+#include "core/pipeline/PipelineRunner.h"
 #include "core/plugin/PluginLoader.h"
 #include "core/plugin/testing/LoadedPlugins.h"
 #include "plugins/mesh/tests/TestShapes.h"
@@ -70,7 +71,7 @@ TEST_F(MeshPluginTest, DeclaresItsStagesWithUnitsAndPorts) {
         }
     ASSERT_TRUE(loaded);
     for (const std::string id : {"mesh.surface", "mesh.smooth", "mesh.remesh", "mesh.decimate", "mesh.repair",
-                                 "mesh.split_components", "mesh.volume", "mesh.quality"}) {
+                                 "mesh.split_components", "mesh.tetrahedralize", "mesh.quality"}) {
         SCOPED_TRACE(id);
         const auto stage = registry_->find(id);
         ASSERT_TRUE(stage);
@@ -84,9 +85,11 @@ TEST_F(MeshPluginTest, DeclaresItsStagesWithUnitsAndPorts) {
     EXPECT_EQ(surface.outputs[0].name, "mesh");
     EXPECT_EQ(surface.outputs[0].kind, DataKind::Mesh);
     // A wrong parameter is refused before anything runs.
-    EXPECT_THROW(validateParameters(surface.parameters, {{"mode", std::string("marching")}}, "mesh.surface"), InputError);
-    EXPECT_THROW(validateParameters(registry_->find("mesh.volume")->info().parameters, {{"facet_angle", 45.0}}, "v"),
+    EXPECT_THROW(validateParameters(surface.parameters, {{"mode", std::string("marching")}}, "mesh.surface"),
                  InputError);
+    EXPECT_THROW(
+        validateParameters(registry_->find("mesh.tetrahedralize")->info().parameters, {{"facet_angle", 45.0}}, "v"),
+        InputError);
 }
 
 TEST_F(MeshPluginTest, SurfaceThenQualityOnASphere) {
@@ -107,7 +110,8 @@ TEST_F(MeshPluginTest, SurfaceThenQualityOnASphere) {
     EXPECT_EQ(dataAs<Table>(quality.at("histogram"), "histogram")->rowCount(), 18u);
 
     // Remesh, then Hausdorff distance to the source surface and the SVG plot.
-    const auto remeshed = dataAs<Mesh>(run("mesh.remesh", {{"mesh", mesh}}, {{"target_edge_length", 15.0}}).at("mesh"), "m");
+    const auto remeshed =
+        dataAs<Mesh>(run("mesh.remesh", {{"mesh", mesh}}, {{"target_edge_length", 15.0}}).at("mesh"), "m");
     QTemporaryDir dir;
     const std::string plot = dir.path().toStdString() + "/angles.svg";
     const auto q2 = run("mesh.quality", {{"mesh", remeshed}, {"reference", mesh}}, {{"plot_path", plot}});
@@ -144,12 +148,15 @@ TEST_F(MeshPluginTest, ImprovementStagesChainAndKeepMarkers) {
     EXPECT_EQ(std::count_if(volumes.begin(), volumes.end(), [](double v) { return v < 0; }), 1);
     const auto repaired = run("mesh.repair", {{"mesh", decimated}}, {});
     EXPECT_EQ(metric(*dataAs<Table>(repaired.at("report"), "r"), "closed"), 1.0);
-    EXPECT_NE(inputErrorOf([&] { run("mesh.decimate", {{"mesh", mesh}}, {}); }).find("target_triangles"), std::string::npos);
+    EXPECT_NE(inputErrorOf([&] {
+                  run("mesh.decimate", {{"mesh", mesh}}, {});
+              }).find("target_triangles"),
+              std::string::npos);
 }
 
-TEST_F(MeshPluginTest, VolumeStageGivesMarkedTetrahedraAndARegionsTable) {
+TEST_F(MeshPluginTest, TetrahedralizeGivesMarkedTetrahedraAndARegionsTable) {
     auto labels = std::make_shared<LabelVolume>(cellWithNucleus(30, 8.0, 100.0, 45.0));
-    const auto out = run("mesh.volume", {{"labels", labels}}, {{"labels", std::string("1,2")}});
+    const auto out = run("mesh.tetrahedralize", {{"labels", labels}}, {{"labels", std::string("1,2")}});
     const auto mesh = dataAs<Mesh>(out.at("mesh"), "mesh");
     std::set<std::int32_t> subdomains(mesh->tetrahedronRegions.begin(), mesh->tetrahedronRegions.end());
     EXPECT_EQ(subdomains, (std::set<std::int32_t>{1, 2}));
@@ -163,24 +170,64 @@ TEST_F(MeshPluginTest, VolumeStageGivesMarkedTetrahedraAndARegionsTable) {
     EXPECT_NE(inputErrorOf([&] { run("mesh.smooth", {{"mesh", mesh}}, {}); }).find("input 'mesh'"), std::string::npos);
 }
 
+// mesh.tetrahedralize was mesh.volume: the old id still finds the stage, and a pipeline
+// written with it validates and runs.
+TEST_F(MeshPluginTest, TheFormerIdMeshVolumeStillResolvesAndRuns) {
+    EXPECT_EQ(registry_->canonicalId("mesh.volume"), "mesh.tetrahedralize");
+    EXPECT_EQ(registry_->find("mesh.volume"), registry_->find("mesh.tetrahedralize"));
+    const auto ids = registry_->stageIds();
+    EXPECT_EQ(std::count(ids.begin(), ids.end(), "mesh.volume"), 0);  // listed once, under its new id
+    EXPECT_EQ(registry_->find("mesh.volume")->info().aliases, std::vector<std::string>{"mesh.volume"});
+
+    const Pipeline pipeline = Pipeline::fromJson(R"({
+      "name": "old-tetrahedra",
+      "inputs": { "labels": "LabelVolume" },
+      "stages": [ { "id": "tets", "stage": "mesh.volume", "inputs": { "labels": "$labels" },
+                    "params": { "labels": "1,2", "max_vertices": 2000 } } ],
+      "outputs": { "cell.vtu": "tets.mesh" }
+    })",
+                                                 "old.json");
+    EXPECT_NO_THROW(validatePipeline(pipeline, *registry_));
+    JobQueue queue;
+    ResultCache cache;
+    PipelineRunner runner(*registry_, queue, cache);
+    auto labels = std::make_shared<LabelVolume>(cellWithNucleus(24, 10.0, 90.0, 40.0));
+    const PipelineRunResult r = runner.run(pipeline, {{"labels", labels}}, {});
+    ASSERT_EQ(r.state, JobState::Completed) << r.error;
+    const auto mesh = dataAs<Mesh>(r.outputs.at("cell.vtu"), "mesh");
+    std::set<std::int32_t> subdomains(mesh->tetrahedronRegions.begin(), mesh->tetrahedronRegions.end());
+    EXPECT_EQ(subdomains, (std::set<std::int32_t>{1, 2}));
+}
+
 TEST_F(MeshPluginTest, BadInputsAreRefusedWithTheFieldNamed) {
     auto empty = std::make_shared<LabelVolume>(Index3{8, 8, 8});
     EXPECT_NE(inputErrorOf([&] { run("mesh.surface", {{"labels", empty}}, {}); }).find("empty"), std::string::npos);
-    EXPECT_NE(inputErrorOf([&] { run("mesh.volume", {{"labels", empty}}, {}); }).find("empty"), std::string::npos);
-    auto labels = std::make_shared<LabelVolume>(ball(16, 1.0, {0, 0, 0}, {8, 8, 8}, 5, 1));
-    EXPECT_NE(inputErrorOf([&] { run("mesh.surface", {{"labels", labels}}, {{"label", std::int64_t(4)}}); })
-                  .find("label 4 is not present"),
+    EXPECT_NE(inputErrorOf([&] {
+                  run("mesh.tetrahedralize", {{"labels", empty}}, {});
+              }).find("empty"),
               std::string::npos);
-    EXPECT_NE(inputErrorOf([&] { run("mesh.surface", {}, {{"mode", std::string("isosurface")}}); }).find("'image'"),
+    auto labels = std::make_shared<LabelVolume>(ball(16, 1.0, {0, 0, 0}, {8, 8, 8}, 5, 1));
+    EXPECT_NE(inputErrorOf([&] {
+                  run("mesh.surface", {{"labels", labels}}, {{"label", std::int64_t(4)}});
+              }).find("label 4 is not present"),
+              std::string::npos);
+    EXPECT_NE(inputErrorOf([&] {
+                  run("mesh.surface", {}, {{"mode", std::string("isosurface")}});
+              }).find("'image'"),
               std::string::npos);
     auto field = std::make_shared<Volume>(Index3{8, 8, 8}, ScalarType::Float32);
     field->data<float>()[10] = 0.25f;
-    EXPECT_NE(inputErrorOf([&] { run("mesh.surface", {{"image", field}}, {}); }).find("not integer-valued"),
+    EXPECT_NE(inputErrorOf([&] {
+                  run("mesh.surface", {{"image", field}}, {});
+              }).find("not integer-valued"),
               std::string::npos);
-    EXPECT_NE(inputErrorOf([&] { run("mesh.volume", {{"labels", labels}}, {{"labels", std::string("1, x")}}); })
-                  .find("parameter 'labels'"),
+    EXPECT_NE(inputErrorOf([&] {
+                  run("mesh.tetrahedralize", {{"labels", labels}}, {{"labels", std::string("1, x")}});
+              }).find("parameter 'labels'"),
               std::string::npos);
-    EXPECT_NE(inputErrorOf([&] { run("mesh.quality", {{"mesh", std::make_shared<Mesh>()}}, {}); }).find("no triangles"),
+    EXPECT_NE(inputErrorOf([&] {
+                  run("mesh.quality", {{"mesh", std::make_shared<Mesh>()}}, {});
+              }).find("no triangles"),
               std::string::npos);
 }
 
@@ -189,5 +236,5 @@ TEST_F(MeshPluginTest, CancelledJobsStop) {
     JobContext context;
     context.requestCancel();
     EXPECT_THROW(run("mesh.surface", {{"labels", labels}}, {}, &context), CancelledError);
-    EXPECT_THROW(run("mesh.volume", {{"labels", labels}}, {}, &context), CancelledError);
+    EXPECT_THROW(run("mesh.tetrahedralize", {{"labels", labels}}, {}, &context), CancelledError);
 }

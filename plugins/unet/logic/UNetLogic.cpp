@@ -18,29 +18,29 @@ std::string shippedModelPath() {
                      "' was not found; set CELLFORGE_RESOURCES or give model_path. Searched:" + searched);
 }
 
-ml::SegmentationNetwork loadNetwork(const Model* model, const std::string& modelPath, std::string* source) {
+SegmentationNetwork loadNetwork(const Model* model, const std::string& modelPath, std::string* source) {
     if (model) {
         if (!model->format.empty() && model->format != kModelFormat && model->format != "cfunet" &&
             !ml::looksLikeModelFile(model->bytes.data(), model->bytes.size()))
             throw InputError("input 'model' has format '" + model->format + "'; expected a CellForge U-Net model ('" +
                              kModelFormat + "')");
         if (source) *source = "the 'model' input";
-        return ml::SegmentationNetwork::fromBytes(model->bytes, "input 'model'");
+        return SegmentationNetwork::fromBytes(model->bytes, "input 'model'");
     }
     const std::string path = modelPath.empty() ? shippedModelPath() : modelPath;
     if (source) *source = (modelPath.empty() ? "the shipped model " : "") + path;
-    return ml::SegmentationNetwork::fromFile(path);
+    return SegmentationNetwork::fromFile(path);
 }
 
-std::shared_ptr<Model> toModel(const ml::SegmentationNetwork& network) {
+std::shared_ptr<Model> toModel(const SegmentationNetwork& network) {
     auto model = std::make_shared<Model>();
     model->format = kModelFormat;
     model->bytes = network.toBytes();
     return model;
 }
 
-ml::SliceVolume sliceView(const Volume& volume) {
-    ml::SliceVolume v;
+SliceVolume sliceView(const Volume& volume) {
+    SliceVolume v;
     v.nx = volume.nx();
     v.ny = volume.ny();
     v.nz = volume.nz();
@@ -56,7 +56,7 @@ ml::SliceVolume sliceView(const Volume& volume) {
     return v;
 }
 
-LabelTable labelTableFor(const ml::ModelMetadata& metadata) {
+LabelTable labelTableFor(const ModelMetadata& metadata) {
     const std::vector<std::string> standard{"background", "protein", "membrane"};
     if (metadata.classNames == standard) return LabelTable::semanticDefault();
     LabelTable table;
@@ -65,8 +65,8 @@ LabelTable labelTableFor(const ml::ModelMetadata& metadata) {
     return table;
 }
 
-Segmentation segmentVolume(const Volume& image, const ml::SegmentationNetwork& network,
-                           const ml::InferenceOptions& options, int probabilityClass, const RunControl& control) {
+Segmentation segmentVolume(const Volume& image, const SegmentationNetwork& network, const InferenceOptions& options,
+                           int probabilityClass, const RunControl& control) {
     if (image.empty()) throw InputError("input 'image' is empty");
     const int classes = network.metadata().architecture.classes;
     if (probabilityClass < 0 || probabilityClass >= classes)
@@ -83,7 +83,7 @@ Segmentation segmentVolume(const Volume& image, const ml::SegmentationNetwork& n
     float* probs = out.probabilities->data<float>();
     LabelId* labels = out.labels->labels();
     const std::int64_t area = image.nx() * image.ny();
-    ml::runTiledSliceInference(
+    runTiledSliceInference(
         network, sliceView(image), options,
         [&](std::int64_t z, const float* p) {
             float* dst = probs + z * area;
@@ -101,81 +101,35 @@ Segmentation segmentVolume(const Volume& image, const ml::SegmentationNetwork& n
     return out;
 }
 
-ml::TomogramStatistics measureVolume(const Volume& volume) {
+simulation::TomogramStatistics measureVolume(const Volume& volume) {
     if (volume.empty()) throw InputError("input 'image' is empty");
-    const ml::SliceVolume v = sliceView(volume);
-    return ml::measureTomogram(v.nx, v.ny, v.nz, v.readSlice);
+    const SliceVolume v = sliceView(volume);
+    return simulation::measureTomogram(v.nx, v.ny, v.nz, v.readSlice);
 }
 
-std::shared_ptr<Table> statisticsTable(const ml::TomogramStatistics& stats) {
-    auto table = std::make_shared<Table>(std::vector<std::string>{"frequency", "power"});
-    const std::size_t n = stats.spectrum.power.size();
-    for (std::size_t i = 0; i < n; ++i)
-        table->addRow({0.5 * double(i) / double(std::max<std::size_t>(1, n - 1)), stats.spectrum.power[i]});
-    std::ostringstream mean, sd;
-    mean.precision(10);
-    sd.precision(10);
-    mean << stats.mean;
-    sd << stats.stddev;
-    table->notes = {{"mean", mean.str()},
-                    {"stddev", sd.str()},
-                    {"slices_measured", std::to_string(stats.slicesMeasured)},
-                    {"axis_power_ratio", std::to_string(stats.axisPowerRatio)},
-                    {"tilt_axis_seen", stats.tiltAxis() ? std::string(1, stats.tiltAxis()) : std::string("none")},
-                    {"frequency_unit", "cycles/voxel"},
-                    {"power", "radially averaged power spectrum of windowed XY patches (arbitrary units)"}};
-    return table;
-}
-
-namespace {
-template <typename V>
-void setGeometry(V& v, double voxelSize) {
-    v.setVoxelSize({voxelSize, voxelSize, voxelSize});
-}
-}  // namespace
-
-Simulated simulatePhantomVolume(const ml::PhantomSettings& settings, std::uint64_t seed, double voxelSize) {
-    const ml::Phantom p = ml::simulatePhantom(settings, seed);
-    Simulated out;
-    out.image = std::make_shared<Volume>(Index3{p.nx, p.ny, p.nz}, ScalarType::Float32);
-    std::copy(p.image.begin(), p.image.end(), out.image->data<float>());
-    out.labels = std::make_shared<LabelVolume>(Index3{p.nx, p.ny, p.nz});
-    std::copy(p.labels.begin(), p.labels.end(), out.labels->labels());
-    out.labels->table() = LabelTable::semanticDefault();
-    setGeometry(*out.image, voxelSize);
-    setGeometry(*out.labels, voxelSize);
-    return out;
-}
-
-Simulated simulateDataset(const ml::ImageSimulatorSettings& settings, std::uint64_t seed, int count, double voxelSize,
-                          const RunControl& control) {
-    ml::validateSettings(settings);
-    if (settings.contextSlices != 1)
-        throw InputError(
-            "a dataset stack holds 2D images (context slices 1); 2.5D training simulates on the fly in unet.train");
-    if (count < 1 || count > 100000)
-        throw InputError("count is " + std::to_string(count) + "; expected 1 to 100000 images");
-    const std::int64_t n = settings.size;
-    Simulated out;
-    out.image = std::make_shared<Volume>(Index3{n, n, count}, ScalarType::Float32);
-    out.labels = std::make_shared<LabelVolume>(Index3{n, n, count});
-    out.labels->table() = LabelTable::semanticDefault();
-    std::vector<std::uint8_t> lab(std::size_t(n * n));
-    for (int i = 0; i < count; ++i) {
-        control.throwIfCancelled();
-        ml::simulateMembraneImage(settings, ml::mixSeed(seed, std::uint64_t(i)), out.image->data<float>() + i * n * n,
-                                  lab.data());
-        std::copy(lab.begin(), lab.end(), out.labels->labels() + i * n * n);
-        control.report(double(i + 1) / count,
-                       "simulated " + std::to_string(i + 1) + " of " + std::to_string(count) + " images");
+void matchSimulation(simulation::ImageSimulatorSettings& s, const Volume& tomogram, const std::string& axisChoice,
+                     JobContext& context) {
+    auto number = [](double v) {
+        std::ostringstream o;
+        o << v;
+        return o.str();
+    };
+    context.setProgress(0.0, "measuring the tomogram");
+    s.match = measureVolume(tomogram);
+    s.matchTomogram = true;
+    std::string wedge;
+    if (axisChoice == "auto" && s.missingWedge) {
+        const char axis = simulation::followTiltAxis(s, s.match);
+        wedge = axis ? std::string(", missing wedge with tilt axis ") + axis : std::string(", no missing wedge seen");
+        wedge += " (axis power ratio " + number(s.match.axisPowerRatio) + ")";
     }
-    setGeometry(*out.image, voxelSize);
-    setGeometry(*out.labels, voxelSize);
-    return out;
+    context.log("simulating images matched to the tomogram: mean " + number(s.match.mean) + ", standard deviation " +
+                number(s.match.stddev) + ", power spectrum of " + std::to_string(s.match.slicesMeasured) + " slices" +
+                wedge);
 }
 
-std::unique_ptr<ml::StackSamples> stackSamples(const Volume& images, const LabelVolume& labels, int testCount,
-                                               int validationCount, int classes, std::uint64_t seed) {
+std::unique_ptr<StackSamples> stackSamples(const Volume& images, const LabelVolume& labels, int testCount,
+                                           int validationCount, int classes, std::uint64_t seed) {
     if (images.dims() != labels.dims())
         throw InputError("dataset_images is " + std::to_string(images.nx()) + "x" + std::to_string(images.ny()) + "x" +
                          std::to_string(images.nz()) + " but dataset_labels is " + std::to_string(labels.nx()) + "x" +
@@ -195,11 +149,11 @@ std::unique_ptr<ml::StackSamples> stackSamples(const Volume& images, const Label
                              "; the network has classes 0 to " + std::to_string(classes - 1));
         lab[i] = std::uint8_t(src[i]);
     }
-    return std::make_unique<ml::StackSamples>(std::move(img), std::move(lab), int(images.nz()), 1, int(images.nx()),
-                                              testCount, validationCount, seed);
+    return std::make_unique<StackSamples>(std::move(img), std::move(lab), int(images.nz()), 1, int(images.nx()),
+                                          testCount, validationCount, seed);
 }
 
-std::shared_ptr<Table> curvesTable(const ml::TrainingReport& report, const std::vector<std::string>& classNames) {
+std::shared_ptr<Table> curvesTable(const TrainingReport& report, const std::vector<std::string>& classNames) {
     std::vector<std::string> columns{"epoch", "train_loss", "test_loss"};
     for (const auto& c : classNames) columns.push_back("test_dice_" + c);
     columns.push_back("test_pixel_accuracy");

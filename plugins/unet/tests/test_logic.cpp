@@ -1,5 +1,5 @@
 // The plugin's logic on CellForge data: segmentation of Volumes of any type, model
-// lookup and loading, simulation to Volumes, stacks for training, curves as a Table.
+// lookup and loading, stacks for training, curves as a Table.
 #include "core/base/Errors.h"
 #include "plugins/unet/logic/UNetLogic.h"
 
@@ -14,11 +14,11 @@ using namespace cellforge;
 using namespace cellforge::unet;
 
 namespace {
-ml::SegmentationNetwork tinyNetwork(std::uint64_t seed = 1) {
-    ml::ModelMetadata m;
+SegmentationNetwork tinyNetwork(std::uint64_t seed = 1) {
+    ModelMetadata m;
     m.architecture.depth = 2;
     m.architecture.baseChannels = 4;
-    return ml::SegmentationNetwork::create(m, seed);
+    return SegmentationNetwork::create(m, seed);
 }
 }  // namespace
 
@@ -28,7 +28,7 @@ TEST(UNetLogic, SegmentsAnyScalarTypeAndKeepsGeometry) {
     for (std::int64_t i = 0; i < v.voxelCount(); ++i) v.data<std::int16_t>()[i] = std::int16_t((i * 37) % 200 - 100);
     v.setVoxelSize({7, 7, 7});
     v.setOrigin({1, 2, 3});
-    ml::InferenceOptions o;
+    InferenceOptions o;
     o.tileSize = 16;
     o.overlap = 4;
     const Segmentation s = segmentVolume(v, net, o, 2, {});
@@ -92,49 +92,41 @@ TEST(UNetLogic, LoadsModelInputPathOrShippedModelAndRefusesForeignBytes) {
     std::filesystem::remove_all(dir);
 }
 
-TEST(UNetLogic, SimulatedVolumesAndStacks) {
-    ml::PhantomSettings ps;
-    ps.nx = 48;
-    ps.ny = 40;
-    ps.nz = 8;
-    ps.vesicles = 2;
-    ps.radiusMin = 8;
-    ps.radiusMax = 12;
-    const Simulated p = simulatePhantomVolume(ps, 2, 12.0);
-    EXPECT_EQ(p.image->dims(), (Index3{48, 40, 8}));
-    EXPECT_EQ(p.labels->voxelSize()[2], 12.0);
-    EXPECT_FALSE(p.labels->presentLabels().empty());
+// A labelled stack of simulated 2D images, one per slice (as simulate.training_images makes).
+std::pair<Volume, LabelVolume> simulatedStack(const simulation::ImageSimulatorSettings& s, int count) {
+    const std::int64_t n = s.size;
+    Volume image({n, n, count}, ScalarType::Float32);
+    LabelVolume labels({n, n, count});
+    std::vector<std::uint8_t> lab(std::size_t(n * n));
+    for (int i = 0; i < count; ++i) {
+        simulation::simulateMembraneImage(s, simulation::mixSeed(4, std::uint64_t(i)), image.data<float>() + i * n * n,
+                                          lab.data());
+        std::copy(lab.begin(), lab.end(), labels.labels() + i * n * n);
+    }
+    return {std::move(image), std::move(labels)};
+}
 
-    ml::ImageSimulatorSettings s;
+TEST(UNetLogic, StacksForTraining) {
+    simulation::ImageSimulatorSettings s;
     s.size = 32;
     s.radiusMin = 6;
     s.radiusMax = 20;
-    int reports = 0;
-    RunControl c;
-    c.progress = [&](double, const std::string&) { ++reports; };
-    const Simulated d = simulateDataset(s, 4, 12, 10.0, c);
-    EXPECT_EQ(d.image->dims(), (Index3{32, 32, 12}));
-    EXPECT_EQ(reports, 12);
-    const auto samples = stackSamples(*d.image, *d.labels, 2, 1, 3, 1);
+    const auto [image, labels] = simulatedStack(s, 12);
+    const auto samples = stackSamples(image, labels, 2, 1, 3, 1);
     EXPECT_EQ(samples->trainCount(), 9);
     // The held-out test image is the stack's slice 9, unchanged.
     std::vector<float> img(32 * 32);
     std::vector<std::uint8_t> lab(32 * 32);
     samples->testSample(0, img.data(), lab.data());
-    EXPECT_EQ(img[5], d.image->data<float>()[9 * 32 * 32 + 5]);
-    EXPECT_EQ(lab[100], d.labels->labels()[9 * 32 * 32 + 100]);
+    EXPECT_EQ(img[5], image.data<float>()[9 * 32 * 32 + 5]);
+    EXPECT_EQ(lab[100], labels.labels()[9 * 32 * 32 + 100]);
     LabelVolume wrong({32, 32, 11});
-    EXPECT_THROW(stackSamples(*d.image, wrong, 2, 1, 3, 1), InputError);
-    std::atomic<bool> stop{false};
-    RunControl cancel;
-    cancel.cancel = &stop;
-    cancel.progress = [&](double, const std::string&) { stop = true; };  // mid-run, at the first slice
-    EXPECT_THROW(simulateDataset(s, 4, 12, 10.0, cancel), CancelledError);
+    EXPECT_THROW(stackSamples(image, wrong, 2, 1, 3, 1), InputError);
 }
 
 TEST(UNetLogic, CurvesTableAndWeights) {
-    ml::TrainingReport r;
-    ml::EpochRecord e;
+    TrainingReport r;
+    EpochRecord e;
     e.epoch = 1;
     e.trainLoss = 0.9;
     e.test.loss = 0.8;

@@ -6,6 +6,8 @@
 #include "core/jobs/JobContext.h"
 #include "core/plugin/PluginLoader.h"
 #include "core/plugin/testing/LoadedPlugins.h"
+#include "core/simulation/Phantoms.h"
+#include "core/simulation/TrainingImages.h"
 #include "plugins/unet/logic/UNetLogic.h"
 
 #include <gtest/gtest.h>
@@ -43,12 +45,21 @@ test_support::LoadedPlugins* UNetStagesTest::plugins_ = nullptr;
 StageRegistry* UNetStagesTest::registry_ = nullptr;
 PluginLoader* UNetStagesTest::loader_ = nullptr;
 
-std::map<std::string, ParamValue> smallPhantom() {
-    return {{"size_x", std::int64_t(40)},
-            {"size_y", std::int64_t(36)},
-            {"size_z", std::int64_t(6)},
-            {"vesicles", std::int64_t(2)},
-            {"seed", std::int64_t(5)}};
+// A small phantom (as simulate.phantom makes it; this plugin's tests use core/simulation directly).
+PortData smallPhantomData() {
+    simulation::PhantomSettings ps;
+    ps.nx = 40;
+    ps.ny = 36;
+    ps.nz = 6;
+    ps.vesicles = 2;
+    const simulation::Phantom p = simulation::simulatePhantom(ps, 5);
+    auto image = std::make_shared<Volume>(Index3{p.nx, p.ny, p.nz}, ScalarType::Float32);
+    std::copy(p.image.begin(), p.image.end(), image->data<float>());
+    auto labels = std::make_shared<LabelVolume>(Index3{p.nx, p.ny, p.nz});
+    std::copy(p.labels.begin(), p.labels.end(), labels->labels());
+    image->setVoxelSize({10, 10, 10});
+    labels->setVoxelSize({10, 10, 10});
+    return {{"image", image}, {"labels", labels}};
 }
 
 }  // namespace
@@ -65,15 +76,13 @@ TEST_F(UNetStagesTest, PluginDeclaresItsStages) {
     EXPECT_EQ(infer.outputs[1].kind, DataKind::LabelVolume);
     EXPECT_TRUE(infer.inputs[1].optional);  // model
     EXPECT_EQ(registry_->require("unet.train")->info().outputs[1].kind, DataKind::Table);
-    EXPECT_EQ(registry_->require("unet.simulate")->info().outputs.size(), 3u);
 }
 
 TEST_F(UNetStagesTest, SimulateTrainInferRoundTrip) {
-    const PortData phantom = run("unet.simulate", {}, smallPhantom());
+    const PortData phantom = smallPhantomData();
     const auto image = dataAs<Volume>(phantom.at("image"), "image");
     EXPECT_EQ(image->dims(), (Index3{40, 36, 6}));
     EXPECT_EQ(dataAs<LabelVolume>(phantom.at("labels"), "labels")->dims(), image->dims());
-    EXPECT_GT(dataAs<Table>(phantom.at("statistics"), "statistics")->rowCount(), 3u);
 
     // Train matched to the phantom, then segment it with the trained model.
     JobContext context;
@@ -98,10 +107,19 @@ TEST_F(UNetStagesTest, SimulateTrainInferRoundTrip) {
     EXPECT_EQ(probs->scalarType(), ScalarType::Float32);
     EXPECT_EQ(labels->table().find(2)->name, "membrane");
 
-    // Fine-tune from that model on a labelled stack written by unet.simulate.
-    const PortData stack =
-        run("unet.simulate", {},
-            {{"mode", std::string("dataset")}, {"count", std::int64_t(20)}, {"image_size", std::int64_t(32)}});
+    // Fine-tune from that model on a labelled stack (as simulate.training_images writes it).
+    simulation::TrainingImageOptions imageOptions;
+    imageOptions.imageSize = 32;
+    const simulation::ImageSimulatorSettings s = simulation::toSimulatorSettings(imageOptions);
+    auto stackImages = std::make_shared<Volume>(Index3{32, 32, 20}, ScalarType::Float32);
+    auto stackLabels = std::make_shared<LabelVolume>(Index3{32, 32, 20});
+    std::vector<std::uint8_t> lab(32 * 32);
+    for (int i = 0; i < 20; ++i) {
+        simulation::simulateMembraneImage(s, simulation::mixSeed(1, std::uint64_t(i)),
+                                          stackImages->data<float>() + i * 32 * 32, lab.data());
+        std::copy(lab.begin(), lab.end(), stackLabels->labels() + i * 32 * 32);
+    }
+    const PortData stack{{"image", stackImages}, {"labels", stackLabels}};
     auto params = tinyTraining();
     const PortData tuned =
         run("unet.train",
@@ -109,35 +127,14 @@ TEST_F(UNetStagesTest, SimulateTrainInferRoundTrip) {
     EXPECT_NE(dataAs<Model>(tuned.at("model"), "model")->bytes, model->bytes);
 }
 
-// With tilt_axis 'auto', matched images get the missing wedge the tomogram shows: a
-// phantom with a wedge (tilt axis y) gives images with one, a phantom without none.
-TEST_F(UNetStagesTest, MatchedSimulationTakesTheWedgeTheTomogramShows) {
-    for (const bool wedge : {true, false}) {
-        const PortData phantom =
-            run("unet.simulate", {},
-                {{"mode", std::string("phantom")}, {"size_x", std::int64_t(64)}, {"size_y", std::int64_t(64)},
-                 {"size_z", std::int64_t(16)}, {"missing_wedge", wedge}});
-        const PortData data =
-            run("unet.simulate", {{"image", phantom.at("image")}},
-                {{"mode", std::string("dataset")}, {"count", std::int64_t(16)}, {"image_size", std::int64_t(64)}});
-        const auto stats = dataAs<Table>(data.at("statistics"), "statistics");
-        std::string seen;
-        for (const auto& [key, value] : stats->notes)
-            if (key == "tilt_axis_seen") seen = value;
-        EXPECT_EQ(seen, wedge ? "y" : "none");
-        const auto images = unet::measureVolume(*dataAs<Volume>(data.at("image"), "image"));
-        EXPECT_EQ(images.tiltAxis(), wedge ? 'y' : 0) << images.axisPowerRatio;
-    }
-}
-
 TEST_F(UNetStagesTest, ShippedModelIsFoundLoadsAndIsSmall) {
     const std::string path = CELLFORGE_SOURCE_DIR "/resources/models/unet-membrane-default.cfunet";
     ASSERT_TRUE(std::filesystem::exists(path)) << path;
     EXPECT_LT(std::filesystem::file_size(path), 10u * 1024 * 1024);
-    const auto net = ml::SegmentationNetwork::fromFile(path);
+    const auto net = unet::SegmentationNetwork::fromFile(path);
     EXPECT_EQ(net.metadata().classNames, (std::vector<std::string>{"background", "protein", "membrane"}));
     // No model input and no model_path: the shipped one (found from the source tree).
-    const PortData phantom = run("unet.simulate", {}, smallPhantom());
+    const PortData phantom = smallPhantomData();
     JobContext context;
     run("unet.infer", {{"image", phantom.at("image")}}, {{"tile_size", std::int64_t(32)}, {"overlap", std::int64_t(8)}},
         &context);
@@ -148,10 +145,10 @@ TEST_F(UNetStagesTest, ShippedModelIsFoundLoadsAndIsSmall) {
 }
 
 TEST_F(UNetStagesTest, BadInputsAreRefusedWithReasons) {
-    const PortData phantom = run("unet.simulate", {}, smallPhantom());
+    const PortData phantom = smallPhantomData();
     auto corrupt = std::make_shared<Model>();
     corrupt->format = "cellforge-unet";
-    corrupt->bytes = unet::toModel(ml::SegmentationNetwork::create(ml::ModelMetadata{}, 1))->bytes;
+    corrupt->bytes = unet::toModel(unet::SegmentationNetwork::create(unet::ModelMetadata{}, 1))->bytes;
     corrupt->bytes[corrupt->bytes.size() / 2] ^= 0xFF;
     try {
         run("unet.infer", {{"image", phantom.at("image")}, {"model", corrupt}}, {});
@@ -159,14 +156,13 @@ TEST_F(UNetStagesTest, BadInputsAreRefusedWithReasons) {
     } catch (const InputError& e) {
         EXPECT_NE(std::string(e.what()).find("corrupt"), std::string::npos) << e.what();
     }
-    auto good = unet::toModel(ml::SegmentationNetwork::create(ml::ModelMetadata{}, 1));
+    auto good = unet::toModel(unet::SegmentationNetwork::create(unet::ModelMetadata{}, 1));
     try {
         run("unet.infer", {{"image", phantom.at("image")}, {"model", good}}, {{"tile_size", std::int64_t(20)}});
         FAIL() << "a tile size that is not a multiple of 8 was accepted";
     } catch (const InputError& e) {
         EXPECT_NE(std::string(e.what()).find("tile_size"), std::string::npos) << e.what();
     }
-    EXPECT_THROW(run("unet.simulate", {{"image", phantom.at("image")}}, smallPhantom()), InputError);
     EXPECT_THROW(run("unet.train", {{"dataset_images", phantom.at("image")}}, tinyTraining()), InputError);
     auto weights = tinyTraining();
     weights["class_weights"] = std::string("1,2");
@@ -174,10 +170,10 @@ TEST_F(UNetStagesTest, BadInputsAreRefusedWithReasons) {
 }
 
 TEST_F(UNetStagesTest, CancellationStopsTrainingAndInference) {
-    const PortData phantom = run("unet.simulate", {}, smallPhantom());
+    const PortData phantom = smallPhantomData();
     JobContext cancelled;
     cancelled.requestCancel();
-    auto good = unet::toModel(ml::SegmentationNetwork::create(ml::ModelMetadata{}, 1));
+    auto good = unet::toModel(unet::SegmentationNetwork::create(unet::ModelMetadata{}, 1));
     EXPECT_THROW(run("unet.infer", {{"image", phantom.at("image")}, {"model", good}}, {}, &cancelled), CancelledError);
     EXPECT_THROW(run("unet.train", {}, tinyTraining(), &cancelled), CancelledError);
 }

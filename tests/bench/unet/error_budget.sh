@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Where the membrane U-Net loses Dice on 3D phantoms: segments phantoms from the given
-# seeds through the command line (pipelines/phantom-shipped.json: unet.simulate phantom ->
+# seeds through the command line (pipelines/phantom-shipped.json: simulate.phantom ->
 # unet.infer -> metrics.overlap) and breaks each result down with error_budget.py (recall
 # of vesicle caps, oblique membrane and walls; near and far false positives; what-if
 # figures), then averages.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Accuracy of the membrane U-Net on 3D phantoms from held-out seeds, end to end through
-# the command line: unet.simulate (phantom) -> unet.infer -> metrics.overlap, for the
+# the command line: simulate.phantom -> unet.infer -> metrics.overlap, for the
 # shipped (or a given) model and after adaptation (adapt-membranes' settings). Reports
 # the mean over z slices of the per-slice Dice of the membrane and protein classes, as
 # computed by the metrics plugin (mean_slice_dice), per seed and averaged.

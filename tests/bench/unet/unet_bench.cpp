@@ -1,11 +1,12 @@
 // cellforge_unet_bench: trains the default membrane model, measures accuracy on 3D
 // phantoms from held-out seeds (shipped and adapted model), and times tiled inference
-// for comparison with PyTorch (unet_peer.py). Uses only core/ml's torch-free API, so it
+// for comparison with PyTorch (unet_peer.py). Uses only the U-Net model library's torch-free API, so it
 // builds against LibTorch alone (see CMakeLists.txt). Run through run_bench.sh.
-#include "core/ml/MembraneSimulator.h"
-#include "core/ml/SegmentationNetwork.h"
-#include "core/ml/TiledSliceInference.h"
-#include "core/ml/UNetTrainer.h"
+#include "core/simulation/Phantoms.h"
+#include "core/simulation/TrainingImages.h"
+#include "plugins/unet/model/SegmentationNetwork.h"
+#include "plugins/unet/model/TiledSliceInference.h"
+#include "plugins/unet/model/UNetTrainer.h"
 
 #include <chrono>
 #include <cmath>
@@ -19,7 +20,8 @@
 #include <vector>
 
 using namespace cellforge;
-using namespace cellforge::ml;
+using namespace cellforge::simulation;
+using namespace cellforge::unet;
 
 namespace {
 

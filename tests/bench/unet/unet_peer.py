@@ -30,6 +30,16 @@ def read_model(path):
     (version,) = struct.unpack_from("<I", data, 8)
     (meta_len,) = struct.unpack_from("<Q", data, 12)
     meta = dict(line.split("=", 1) for line in data[20:20 + meta_len].decode().splitlines() if line)
+    if version >= 2:  # kind + typed architecture ("architecture.depth=number:4") + "metadata.*" lines
+        if meta.get("kind") != "unet":
+            sys.exit(f"{path}: a '{meta.get('kind')}' model, not a U-Net")
+        flat = {}
+        for key, value in meta.items():
+            if key.startswith("architecture."):
+                flat[key[len("architecture."):]] = value.split(":", 1)[1]
+            elif key.startswith("metadata."):
+                flat[key[len("metadata."):]] = value
+        meta = flat
     pos = 20 + meta_len
     (count,) = struct.unpack_from("<I", data, pos)
     pos += 4

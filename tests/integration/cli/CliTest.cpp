@@ -27,10 +27,14 @@ struct Result {
 };
 
 // Runs the CLI with the fixture plugins on the plugin path; captures stdout and stderr.
-Result runCli(const std::string& arguments) {
+// `pluginFolders`: under the test plugin folder, ':'-separated.
+Result runCli(const std::string& arguments, const std::string& pluginFolders = "good") {
     const fs::path errFile = fs::temp_directory_path() / ("cf_cli_err_" + std::to_string(::getpid()));
-    const std::string command = "CELLFORGE_PLUGIN_PATH='" CELLFORGE_TEST_PLUGIN_DIR "/good' '" CELLFORGE_CLI "' " +
-                                arguments + " 2>'" + errFile.string() + "'";
+    std::string path;
+    for (const QString& f : QString::fromStdString(pluginFolders).split(':'))
+        path += (path.empty() ? "" : ":") + std::string(CELLFORGE_TEST_PLUGIN_DIR "/") + f.toStdString();
+    const std::string command =
+        "CELLFORGE_PLUGIN_PATH='" + path + "' '" CELLFORGE_CLI "' " + arguments + " 2>'" + errFile.string() + "'";
     Result r;
     FILE* pipe = ::popen(command.c_str(), "r");
     std::array<char, 4096> buffer;
@@ -250,8 +254,9 @@ TEST_F(CliTest, RunExitCodes) {
 TEST_F(CliTest, InterruptCancelsWithExitCode130) {
     const std::string slow = write("s.json", R"({"inputs":{},"stages":[
         {"id":"w","stage":"test.slow","params":{"seconds":60}}],"outputs":{"w.mrc":"w.image"}})");
-    const std::string command = "CELLFORGE_PLUGIN_PATH='" CELLFORGE_TEST_PLUGIN_DIR "/good' timeout --preserve-status -s INT 2 '" CELLFORGE_CLI
-                                "' run " + slow + " --output " + (dir / "o").string() + " 2>/dev/null";
+    const std::string command = "CELLFORGE_PLUGIN_PATH='" CELLFORGE_TEST_PLUGIN_DIR
+                                "/good' timeout --preserve-status -s INT 2 '" CELLFORGE_CLI "' run " +
+                                slow + " --output " + (dir / "o").string() + " 2>/dev/null";
     const auto start = std::chrono::steady_clock::now();
     const int status = std::system(command.c_str());
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -259,4 +264,38 @@ TEST_F(CliTest, InterruptCancelsWithExitCode130) {
     EXPECT_EQ(WEXITSTATUS(status), 130);
     EXPECT_LT(seconds, 30.0);
     EXPECT_FALSE(fs::exists(dir / "o" / "w.mrc"));
+}
+
+// plugin.json "requires": the listing says which plugin was refused and why.
+TEST_F(CliTest, PluginsListingShowsRequirementsAndRefusals) {
+    const Result r = runCli("plugins", "requires:good");
+    EXPECT_EQ(r.exitCode, 0) << r.err;
+    EXPECT_NE(r.out.find("loaded  needstest"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("requires: test, qt"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("REFUSED needsmissing"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("requires 'quantum-annealer'"), std::string::npos) << r.out;
+    const Result alone = runCli("plugins", "requires");
+    EXPECT_NE(alone.out.find("REFUSED needstest"), std::string::npos) << alone.out;
+}
+
+// A file format from a plugin (the text-volume test plugin): converted to MRC and back.
+TEST_F(CliTest, ConvertsThroughAPluginsFileFormat) {
+    const std::string in = write("tiny.cfvt", "cellforge-text-volume\n2 2 1 6\n1 2 3 4\n");
+    const std::string out = (dir / "tiny.mrc").string();
+    Result r = runCli("convert " + in + " " + out, "extensions");
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    const Volume v = io::readVolume(out);
+    EXPECT_EQ(v.dims(), (Index3{2, 2, 1}));
+    EXPECT_DOUBLE_EQ(v.voxelSize()[0], 6.0);
+    EXPECT_DOUBLE_EQ(v.valueAt(1, 1, 0), 4.0);
+    const std::string back = (dir / "back.cfvt").string();
+    r = runCli("convert " + out + " " + back, "extensions");
+    EXPECT_NE(r.exitCode, 0) << "an MRC is converted to volume formats only";
+    const Result listing = runCli("plugins", "extensions");
+    EXPECT_NE(listing.out.find("file formats: text-volume"), std::string::npos) << listing.out;
+    EXPECT_NE(listing.out.find("editing tools (GUI): stamp.cross"), std::string::npos) << listing.out;
+    // Without the plugin the same file is refused, naming its type.
+    r = runCli("convert " + in + " " + out);
+    EXPECT_EQ(r.exitCode, 2);
+    EXPECT_NE(r.err.find(".cfvt"), std::string::npos) << r.err;
 }

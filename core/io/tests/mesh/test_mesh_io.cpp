@@ -38,9 +38,8 @@ Mesh bipyramid() {
 class MeshIoTest : public ::testing::Test {
 protected:
     void SetUp() override {
-        dir_ = fs::temp_directory_path() /
-               ("cellforge_mesh_io_" + std::to_string(::getpid()) + "_" +
-                ::testing::UnitTest::GetInstance()->current_test_info()->name());
+        dir_ = fs::temp_directory_path() / ("cellforge_mesh_io_" + std::to_string(::getpid()) + "_" +
+                                            ::testing::UnitTest::GetInstance()->current_test_info()->name());
         fs::create_directories(dir_);
     }
     void TearDown() override {
@@ -68,7 +67,8 @@ double signedVolume(const Mesh& m) {
         const auto& b = m.points[std::size_t(t[1])];
         const auto& c = m.points[std::size_t(t[2])];
         v += (a[0] * (b[1] * c[2] - b[2] * c[1]) - a[1] * (b[0] * c[2] - b[2] * c[0]) +
-              a[2] * (b[0] * c[1] - b[1] * c[0])) / 6.0;
+              a[2] * (b[0] * c[1] - b[1] * c[0])) /
+             6.0;
     }
     return v;
 }
@@ -126,8 +126,10 @@ TEST_F(MeshIoTest, SurfaceFormatsKeepTrianglesAndMarkersWhereTheyCan) {
         } else {
             EXPECT_EQ(r.triangles, m.triangles);
         }
-        if (c.markers) EXPECT_EQ(r.triangleRegions, m.triangleRegions);
-        else EXPECT_TRUE(r.triangleRegions.empty());
+        if (c.markers)
+            EXPECT_EQ(r.triangleRegions, m.triangleRegions);
+        else
+            EXPECT_TRUE(r.triangleRegions.empty());
     }
 }
 
@@ -168,10 +170,12 @@ TEST_F(MeshIoTest, ReadsGmshFilesWrittenByGmsh) {
             const auto& a = r.points[std::size_t(t[0])];
             double e[3][3];
             for (int k = 0; k < 3; ++k)
-                for (int d = 0; d < 3; ++d) e[k][d] = r.points[std::size_t(t[std::size_t(k + 1)])][std::size_t(d)] - a[std::size_t(d)];
+                for (int d = 0; d < 3; ++d)
+                    e[k][d] = r.points[std::size_t(t[std::size_t(k + 1)])][std::size_t(d)] - a[std::size_t(d)];
             volume += std::abs(e[0][0] * (e[1][1] * e[2][2] - e[1][2] * e[2][1]) -
                                e[0][1] * (e[1][0] * e[2][2] - e[1][2] * e[2][0]) +
-                               e[0][2] * (e[1][0] * e[2][1] - e[1][1] * e[2][0])) / 6.0;
+                               e[0][2] * (e[1][0] * e[2][1] - e[1][1] * e[2][0])) /
+                      6.0;
         }
         EXPECT_NEAR(volume, 1.0, 1e-12);  // the unit box
     }
@@ -197,16 +201,18 @@ TEST_F(MeshIoTest, ReadsHandWrittenFilesWithEachFormatsQuirks) {
     EXPECT_EQ(r.triangles[2], (std::array<std::int32_t, 3>{0, 2, 3}));
 
     // OFF with comments and per-vertex colours.
-    auto off = write("a.off", "COFF # coloured\n4 1 0\n0 0 0 255 0 0 255\n1 0 0 0 255 0 255\n"
-                              "1 1 0 0 0 255 255\n0 1 0 9 9 9 255\n4 0 1 2 3\n");
+    auto off = write("a.off",
+                     "COFF # coloured\n4 1 0\n0 0 0 255 0 0 255\n1 0 0 0 255 0 255\n"
+                     "1 1 0 0 0 255 255\n0 1 0 9 9 9 255\n4 0 1 2 3\n");
     r = io::readMesh(off);
     EXPECT_EQ(r.points.size(), 4u);
     EXPECT_EQ(r.triangles.size(), 2u);
 
     // Binary big-endian PLY with float coordinates, an extra vertex property and a region.
-    std::string ply = "ply\nformat binary_big_endian 1.0\nelement vertex 3\nproperty float x\nproperty float y\n"
-                      "property float z\nproperty uchar red\nelement face 1\nproperty list uchar int vertex_indices\n"
-                      "property int region\nend_header\n";
+    std::string ply =
+        "ply\nformat binary_big_endian 1.0\nelement vertex 3\nproperty float x\nproperty float y\n"
+        "property float z\nproperty uchar red\nelement face 1\nproperty list uchar int vertex_indices\n"
+        "property int region\nend_header\n";
     auto be32 = [&](std::uint32_t v) {
         for (int s = 24; s >= 0; s -= 8) ply.push_back(char((v >> s) & 0xff));
     };
@@ -226,16 +232,18 @@ TEST_F(MeshIoTest, ReadsHandWrittenFilesWithEachFormatsQuirks) {
     EXPECT_EQ(r.triangleRegions, (std::vector<std::int32_t>{9}));
 
     // Medit with comments and an Edges section to skip.
-    auto medit = write("a.mesh", "MeshVersionFormatted 1\n# c\nDimension\n3\nVertices\n3\n0 0 0 1\n1 0 0 1\n0 1 0 1\n"
-                                 "Edges\n1\n1 2 5\nTriangles\n1\n1 2 3 8\nEnd\n");
+    auto medit = write("a.mesh",
+                       "MeshVersionFormatted 1\n# c\nDimension\n3\nVertices\n3\n0 0 0 1\n1 0 0 1\n0 1 0 1\n"
+                       "Edges\n1\n1 2 5\nTriangles\n1\n1 2 3 8\nEnd\n");
     r = io::readMesh(medit);
     EXPECT_EQ(r.triangles.size(), 1u);
     EXPECT_EQ(r.triangleRegions, (std::vector<std::int32_t>{8}));
 
     // MDL with a range in the element list.
-    auto mdl = write("a.mdl", "box POLYGON_LIST {\n VERTEX_LIST { [0,0,0] [1e-4,0,0] [0,1e-4,0] [1e-4,1e-4,0] }\n"
-                              " ELEMENT_CONNECTIONS { [0,1,2] [1,3,2] }\n"
-                              " DEFINE_SURFACE_REGIONS { top { ELEMENT_LIST = [0 TO 1] } }\n}\n");
+    auto mdl = write("a.mdl",
+                     "box POLYGON_LIST {\n VERTEX_LIST { [0,0,0] [1e-4,0,0] [0,1e-4,0] [1e-4,1e-4,0] }\n"
+                     " ELEMENT_CONNECTIONS { [0,1,2] [1,3,2] }\n"
+                     " DEFINE_SURFACE_REGIONS { top { ELEMENT_LIST = [0 TO 1] } }\n}\n");
     r = io::readMesh(mdl);
     EXPECT_EQ(r.points[1][0], 1.0);  // 1e-4 µm = 1 Å
     EXPECT_EQ(r.triangleRegions, (std::vector<std::int32_t>{1, 1}));
@@ -265,8 +273,9 @@ TEST_F(MeshIoTest, BadInputGetsAMessageNamingTheProblem) {
                   "binary MSH files are not supported");
     expectMessage(
         [&] {
-            io::readMesh(write("short.ply", "ply\nformat binary_little_endian 1.0\nelement vertex 3\n"
-                                            "property float x\nproperty float y\nproperty float z\nend_header\nabc"));
+            io::readMesh(write("short.ply",
+                               "ply\nformat binary_little_endian 1.0\nelement vertex 3\n"
+                               "property float x\nproperty float y\nproperty float z\nend_header\nabc"));
         },
         "truncated");
     expectMessage([&] { io::readMesh(write("points.off", "OFF\n3 0 0\n0 0 0\n1 0 0\n0 1 0\n")); },
