@@ -3,6 +3,7 @@
 #include "core/base/Errors.h"
 #include "core/jobs/JobContext.h"
 #include "core/plugin/StageBuilder.h"
+#include "core/simulation/TrainingImageParameters.h"
 #include "plugins/simulate/logic/SimulationVolumes.h"
 
 #include <sstream>
@@ -57,33 +58,6 @@ StageBuilder<S>& outputs(StageBuilder<S>& b) {
     return b.output("image", DataKind::Volume, kOutputsHelp[0])
         .output("labels", DataKind::LabelVolume, kOutputsHelp[1])
         .output("statistics", DataKind::Table, kOutputsHelp[2]);
-}
-
-// The training-image parameters (unet.train declares the same for its simulated images).
-template <typename S>
-StageBuilder<S>& trainingImageParams(StageBuilder<S>& b) {
-    using O = TrainingImageOptions;
-    return b
-        .param("image_size", &O::imageSize, {32, 1024}, "voxels",
-               "Width and height of the simulated 2D training images")
-        .param("snr_min", &O::snrMin, {0.01, 100}, "", "Lowest membrane contrast / noise standard deviation")
-        .param("snr_max", &O::snrMax, {0.01, 100}, "", "Highest membrane contrast / noise standard deviation")
-        .param("thickness_min", &O::thicknessMin, {1, 40}, "voxels", "Thinnest simulated membrane")
-        .param("thickness_max", &O::thicknessMax, {1, 40}, "voxels", "Thickest simulated membrane")
-        .param("blur", &O::blur, {0, 10}, "voxels", "Gaussian blur of signal and noise when no tomogram is matched")
-        .param("bandpass_low", &O::bandpassLow, {0, 0.5}, "cycles/voxel", "High-pass cut-on (0 = off)")
-        .param("bandpass_high", &O::bandpassHigh, {0, 0.5}, "cycles/voxel", "Low-pass cut-off (0 = off)")
-        .flag("augment", &O::augment, "Elastic deformation, flips, rotations and intensity jitter")
-        .choice("density", &O::darkDensity, {{"dark", true}, {"bright", false}},
-                "Whether membranes and proteins are darker (raw cryo-ET) or brighter than solvent")
-        .flag("missing_wedge", &O::missingWedge,
-              "Images are XY slices of 3D slabs with a tomogram's missing wedge (elongation, faint near-horizontal "
-              "membranes, smeared vesicle caps); a phantom gets one too")
-        .param("tilt_range_min", &O::tiltRangeMin, {1, 90}, "degrees", "Images: smallest tilt range (+-)")
-        .param("tilt_range_max", &O::tiltRangeMax, {1, 90}, "degrees", "Images: largest tilt range (+-)")
-        .textChoice(
-            "tilt_axis", &O::tiltAxis, {"auto", "y", "x", "either"},
-            "Images: the tilt axis; auto = seen in the matched tomogram's slices (no wedge seen: none), else y");
 }
 
 PortData phantom(const simulation::PhantomSettings& ps, std::int64_t seed, double voxel, JobContext& context) {
@@ -169,7 +143,7 @@ StagePtr trainingImagesStage() {
     outputs(b);
     seedAndVoxel(b, "Voxel size written to the outputs (0: the matched image's, else 10 Å)")
         .param("count", &S::count, {1, 100000}, "images", "Number of 2D images");
-    trainingImageParams(b);
+    simulation::trainingImageParameters(b, "; a phantom gets one too");
     return b.run([](const StageInputs& in, const S& s, JobContext& context) {
         const auto match = in.optional<Volume>("image");
         return trainingImages(s, match.get(), s.seed, s.count, s.voxelSize, context);
@@ -217,7 +191,7 @@ StagePtr modeStage() {
                "default noise: membranes faint but visible)")
         .param("tilt_range", &S::tiltRange, {1, 90}, "degrees", "Phantom: tilts from -range to +range (tilt axis y)")
         .param("count", &S::count, {1, 100000}, "images", "Dataset: number of 2D images");
-    trainingImageParams(b);
+    simulation::trainingImageParameters(b, "; a phantom gets one too");
     return b.run([](const StageInputs& in, const S& s, JobContext& context) {
         const auto match = in.optional<Volume>("image");
         if (s.mode == "dataset") return trainingImages(s, match.get(), s.seed, s.count, s.voxelSize, context);

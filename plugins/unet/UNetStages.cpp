@@ -3,6 +3,7 @@
 #include "core/base/Errors.h"
 #include "core/jobs/JobContext.h"
 #include "core/plugin/StageBuilder.h"
+#include "core/simulation/TrainingImageParameters.h"
 #include "plugins/unet/logic/UNetLogic.h"
 
 #include <cmath>
@@ -24,34 +25,6 @@ int classIndex(const ModelMetadata& meta, const std::string& name) {
     std::string known;
     for (const auto& c : meta.classNames) known += (known.empty() ? "" : ", ") + c;
     throw InputError("probability_class '" + name + "' is not a class of the model (" + known + ")");
-}
-
-// The simulated images' parameters, as simulate.training_images declares them (a plugin
-// cannot use another plugin's code; the options struct is shared through core/simulation).
-template <typename S>
-StageBuilder<S>& trainingImageParams(StageBuilder<S>& b) {
-    using O = simulation::TrainingImageOptions;
-    return b
-        .param("image_size", &O::imageSize, {32, 1024}, "voxels",
-               "Width and height of the simulated 2D training images")
-        .param("snr_min", &O::snrMin, {0.01, 100}, "", "Lowest membrane contrast / noise standard deviation")
-        .param("snr_max", &O::snrMax, {0.01, 100}, "", "Highest membrane contrast / noise standard deviation")
-        .param("thickness_min", &O::thicknessMin, {1, 40}, "voxels", "Thinnest simulated membrane")
-        .param("thickness_max", &O::thicknessMax, {1, 40}, "voxels", "Thickest simulated membrane")
-        .param("blur", &O::blur, {0, 10}, "voxels", "Gaussian blur of signal and noise when no tomogram is matched")
-        .param("bandpass_low", &O::bandpassLow, {0, 0.5}, "cycles/voxel", "High-pass cut-on (0 = off)")
-        .param("bandpass_high", &O::bandpassHigh, {0, 0.5}, "cycles/voxel", "Low-pass cut-off (0 = off)")
-        .flag("augment", &O::augment, "Elastic deformation, flips, rotations and intensity jitter")
-        .choice("density", &O::darkDensity, {{"dark", true}, {"bright", false}},
-                "Whether membranes and proteins are darker (raw cryo-ET) or brighter than solvent")
-        .flag("missing_wedge", &O::missingWedge,
-              "Images are XY slices of 3D slabs with a tomogram's missing wedge (elongation, faint near-horizontal "
-              "membranes, smeared vesicle caps)")
-        .param("tilt_range_min", &O::tiltRangeMin, {1, 90}, "degrees", "Images: smallest tilt range (+-)")
-        .param("tilt_range_max", &O::tiltRangeMax, {1, 90}, "degrees", "Images: largest tilt range (+-)")
-        .textChoice(
-            "tilt_axis", &O::tiltAxis, {"auto", "y", "x", "either"},
-            "Images: the tilt axis; auto = seen in the matched tomogram's slices (no wedge seen: none), else y");
 }
 
 struct TrainSettings : simulation::TrainingImageOptions {
@@ -191,7 +164,7 @@ StagePtr trainStage() {
         .param("dropout", &S::dropout, {0, 0.9}, "", "New network: Dropout2d at the bottleneck")
         .param("voxel_size", &S::voxelSize, {0, 1000}, "Å",
                "Voxel size recorded in the model (0: the matched image's, else 10 Å)");
-    trainingImageParams(b);
+    simulation::trainingImageParameters(b);
     return b.run(runTrain);
 }
 
