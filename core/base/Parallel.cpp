@@ -26,6 +26,8 @@ void parallelForBlocks(std::int64_t count, const RunControl& control,
     std::atomic<bool> stop{false};
     std::exception_ptr failure;
     std::mutex failureMutex;
+    std::mutex reportMutex;
+    std::int64_t reported = 0;  // guarded by reportMutex
 
     auto work = [&](int worker) {
         try {
@@ -39,8 +41,16 @@ void parallelForBlocks(std::int64_t count, const RunControl& control,
                 const std::int64_t begin = block * grain;
                 body(begin, std::min(count, begin + grain), worker);
                 const std::int64_t finished = done.fetch_add(1) + 1;
-                // Only the caller's thread reports: progress sinks need not be thread-safe.
-                if (worker == 0 && options.reportProgress) control.report(double(finished) / double(blocks));
+                // Whichever worker finishes a block reports, one at a time and never backwards, so
+                // progress moves even while the caller's thread is descheduled; progress sinks
+                // are never called concurrently. A worker that finds the lock taken skips.
+                if (options.reportProgress) {
+                    std::unique_lock<std::mutex> lock(reportMutex, std::try_to_lock);
+                    if (lock.owns_lock() && finished > reported) {
+                        reported = finished;
+                        control.report(double(finished) / double(blocks));
+                    }
+                }
             }
         } catch (...) {
             std::lock_guard<std::mutex> lock(failureMutex);

@@ -11,8 +11,9 @@
 namespace cellforge {
 
 struct ParallelOptions {
-    std::int64_t grain = 1;       // indices per block, at least 1
-    bool reportProgress = false;  // report finished blocks / all blocks to control (from the caller's thread)
+    std::int64_t grain = 1;  // indices per block, at least 1
+    bool reportProgress =
+        false;  // report finished blocks / all blocks to control (from any worker, serialized, monotonic)
 };
 
 // Calls body(begin, end, worker) on consecutive blocks [begin, end) of [0, count);
