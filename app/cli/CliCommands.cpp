@@ -9,6 +9,7 @@
 #include "core/io/DataIO.h"
 #include "core/io/FileFormat.h"
 #include "core/io/MeshIO.h"
+#include "core/io/OutputPath.h"
 #include "core/io/TableIO.h"
 #include "core/io/VolumeIO.h"
 #include "core/jobs/JobQueue.h"
@@ -179,6 +180,7 @@ QJsonObject paramSpecJson(const ParameterSpec& s) {
     }
     if (!s.unit.empty()) o["unit"] = QString::fromStdString(s.unit);
     if (!s.help.empty()) o["help"] = QString::fromStdString(s.help);
+    if (s.writesFile) o["writes"] = true;  // a file name inside --output
     return o;
 }
 
@@ -333,6 +335,8 @@ int commandConvert(const std::vector<std::string>& rawArgs) {
 
 namespace {
 
+const std::string kReportFile = "report.json";
+
 std::atomic<bool> gInterrupted{false};
 extern "C" void onInterrupt(int) { gInterrupted.store(true); }
 
@@ -344,6 +348,27 @@ std::string resolvePipelinePath(const std::string& given) {
         if (!found.empty()) return found;
     }
     throw InputError(given + ": no such pipeline file (nor a shipped pipeline of that name)");
+}
+
+// The file name of each pipeline output in the output folder (with the default extension
+// of its kind added, as writeData does), checked to resolve inside the folder; throws
+// InputError naming the output. The run report's own name is taken.
+std::map<std::string, std::string> placeOutputs(const Pipeline& pipeline, const StageRegistry& registry,
+                                                const std::string& outputDir) {
+    std::map<std::string, std::string> placed;
+    for (const auto& [file, refText] : pipeline.outputs) {
+        const PipelineRef ref = PipelineRef::parse(refText);
+        const StageInfo info = registry.require(pipeline.findStage(ref.stageId)->stage)->info();
+        std::string name = file;
+        for (const PortSpec& port : info.outputs)
+            if (port.name == ref.name && fileExtension(name).empty()) name += io::defaultExtension(port.kind);
+        if (name == kReportFile)
+            throw InputError("output '" + file + "': " + kReportFile +
+                             " is the name of the run report; choose another");
+        io::resolveOutputPath(outputDir, name, "output");
+        placed[file] = name;
+    }
+    return placed;
 }
 
 std::string fileFingerprint(const std::string& path) {
@@ -402,6 +427,10 @@ int commandRun(const std::vector<std::string>& rawArgs) {
             throw InputError("pipeline input '" + name + "' (" + dataKindName(kind) + ") not given: add --input " +
                              name + "=PATH");
 
+    // Outputs are placed before anything runs or is created: a name that would land
+    // outside --output is refused here (exit 2), as are files that stages write.
+    const std::map<std::string, std::string> outputNames = placeOutputs(pipeline, plugins->registry, outputDir);
+
     std::error_code ec;
     fs::create_directories(outputDir, ec);
     if (ec) throw InputError("--output " + outputDir + ": cannot create folder: " + ec.message());
@@ -411,6 +440,7 @@ int commandRun(const std::vector<std::string>& rawArgs) {
     JobQueue queue(ThreadBudget::fromEnvironment(), deviceLanes);
     ResultCache cache;
     PipelineRunner runner(plugins->registry, queue, cache);
+    runner.setOutputFolder(outputDir);
 
     std::mutex printMutex;
     auto emit = [&](const QJsonObject& o) {
@@ -477,7 +507,10 @@ int commandRun(const std::vector<std::string>& rawArgs) {
     QJsonObject writtenOutputs;
     if (result.state == JobState::Completed) {
         for (const auto& [file, data] : result.outputs) {
-            const std::string written = io::writeData((fs::path(outputDir) / file).string(), *data);
+            // Checked again as it is written: the folder may have changed during the run.
+            const std::string path = io::resolveOutputPath(outputDir, outputNames.at(file), "output");
+            fs::create_directories(fs::path(path).parent_path(), ec);
+            const std::string written = io::writeData(path, *data);
             writtenOutputs[QString::fromStdString(file)] = QString::fromStdString(written);
         }
     }
@@ -516,7 +549,7 @@ int commandRun(const std::vector<std::string>& rawArgs) {
     report["outputs"] = writtenOutputs;
     report["metrics"] = metrics;
     const std::string reportText = QJsonDocument(report).toJson(QJsonDocument::Indented).toStdString();
-    writeAtomically((fs::path(outputDir) / "report.json").string(), [&](std::ofstream& out) { out << reportText; });
+    writeAtomically((fs::path(outputDir) / kReportFile).string(), [&](std::ofstream& out) { out << reportText; });
 
     if (jsonProgress)
         emit(QJsonObject{{"event", "finished"},

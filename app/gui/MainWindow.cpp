@@ -36,6 +36,7 @@
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QPushButton>
 #include <QMimeData>
 #include <QPainter>
 #include <QSettings>
@@ -726,7 +727,8 @@ bool MainWindow::saveProject(const QString& path) {
             const Layer* l = session_->layer(d.name);
             sources.push_back({d, l ? l->sourcePath : std::string(), session_->layerDirty(d.name)});
         }
-        const ProjectSaveResult r = cellforge::saveProject(path.toStdString(), m, sources);
+        // Layers left out when the project was opened stay in it, unread.
+        const ProjectSaveResult r = cellforge::saveProject(path.toStdString(), m, sources, leftOutLayers_);
         std::size_t k = 0;
         for (const LayerDisplay& d : session_->displays()) {
             if (d.style == LayerStyle::Points) continue;
@@ -752,18 +754,51 @@ bool MainWindow::saveProjectAs() {
     return saveProject(f);
 }
 
-bool MainWindow::loadProject(const QString& path) {
+bool MainWindow::loadProject(const QString& path) { return loadProject(path, false); }
+
+OutsideLayerAnswer MainWindow::askAboutOutsideLayers(const QString& path,
+                                                     const std::vector<OutsideProjectLayer>& layers) {
+    lastOutsideLayers_ = layers;
+    if (!interactive_) return outsideLayerAnswer_;
+    QString list;
+    for (const OutsideProjectLayer& l : layers)
+        list +=
+            QStringLiteral("\n  %1: %2").arg(QString::fromStdString(l.name), QString::fromStdString(l.absolutePath));
+    QMessageBox box(QMessageBox::Warning, tr("Files outside the project"),
+                    tr("The project %1 names %n layer file(s) outside its folder:%2\n\nOpen them? Only do so if "
+                       "you trust whoever made this project file.",
+                       nullptr, int(layers.size()))
+                        .arg(path, list),
+                    QMessageBox::NoButton, this);
+    QPushButton* open = box.addButton(tr("Open them"), QMessageBox::AcceptRole);
+    box.setDefaultButton(box.addButton(tr("Leave them out"), QMessageBox::RejectRole));
+    box.exec();
+    return box.clickedButton() == open ? OutsideLayerAnswer::Open : OutsideLayerAnswer::LeaveOut;
+}
+
+bool MainWindow::loadProject(const QString& path, bool trusted) {
     session_->jobs().cancelAll();
     session_->clear();
     editTools_->clearHistory();
     lastGridKey_.clear();
+    lastOutsideLayers_.clear();
+    leftOutLayers_.clear();
     try {
-        const ProjectManifest m =
-            cellforge::loadProject(path.toStdString(), [this](LayerDisplay d, const std::string& abs) {
-                session_->addLayerWithDisplay(std::move(d), abs, false);
-            });
+        std::vector<ProjectLayer> leftOut;
+        const ProjectManifest m = cellforge::loadProject(
+            path.toStdString(),
+            [this](LayerDisplay d, const std::string& abs) { session_->addLayerWithDisplay(std::move(d), abs, false); },
+            [&](const std::vector<OutsideProjectLayer>& layers) {
+                return trusted ? OutsideLayerAnswer::Open : askAboutOutsideLayers(path, layers);
+            },
+            &leftOut);
         session_->setProjectPath(path.toStdString());
         session_->setModified(false);
+        if (!leftOut.empty())
+            statusBar()->showMessage(tr("%n layer(s) outside the project folder left out (kept in the project file)",
+                                        nullptr, int(leftOut.size())),
+                                     10000);
+        leftOutLayers_ = std::move(leftOut);
         link_->setCursor(m.cursor);
         if (!m.activeLabelLayer.empty()) setActiveLabelLayer(m.activeLabelLayer);
         if (!m.pipelineFile.empty())
@@ -831,7 +866,7 @@ QString MainWindow::autosaveNow(bool wait) {
 }
 
 bool MainWindow::recoverFrom(const QString& manifestPath) {
-    if (!loadProject(manifestPath)) return false;
+    if (!loadProject(manifestPath, true)) return false;
     // Layers read from the recovery folder must be written out on the next save: the
     // folder goes away when the program closes.
     const QString recoveryDir = QFileInfo(manifestPath).absolutePath();

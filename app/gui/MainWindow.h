@@ -5,6 +5,7 @@
 #pragma once
 
 #include "app/gui/Session.h"
+#include "app/gui/project/ProjectManifest.h"
 #include "app/render/SceneModel.h"
 #include "app/render/SliceGeometry.h"
 
@@ -60,7 +61,12 @@ public:
     bool openDemo();
 
     bool saveProject(const QString& path);
+    // Layers whose files lie outside the project folder are listed and asked about (a
+    // dialog when interactive, else the answer set below); those not agreed to are left out.
     bool loadProject(const QString& path);
+    void setOutsideLayerAnswer(OutsideLayerAnswer answer) { outsideLayerAnswer_ = answer; }
+    // The layers outside the project folder that the last loadProject asked about.
+    const std::vector<OutsideProjectLayer>& lastOutsideLayers() const { return lastOutsideLayers_; }
     // Autosaves now; returns the recovery manifest path, empty if nothing to save. With
     // `wait` false (the timer's way) the files are written by a worker thread from a
     // snapshot, so the window does not pause on large label volumes.
@@ -127,6 +133,9 @@ private:
     void updateReferenceGrid();
     void updateUndoActions();
     void updateTitle();
+    // `trusted`: our own recovery manifest, whose layers may lie anywhere.
+    bool loadProject(const QString& path, bool trusted);
+    OutsideLayerAnswer askAboutOutsideLayers(const QString& path, const std::vector<OutsideProjectLayer>& layers);
     void addRecentFile(const QString& path);
     void rebuildRecentMenu();
     void showError(const QString& title, const QString& message);
@@ -174,6 +183,9 @@ private:
     QTimer* surfaceTimer_ = nullptr;
     int pendingReads_ = 0;
     bool interactive_ = true;
+    OutsideLayerAnswer outsideLayerAnswer_ = OutsideLayerAnswer::LeaveOut;
+    std::vector<OutsideProjectLayer> lastOutsideLayers_;
+    std::vector<ProjectLayer> leftOutLayers_;  // of the open project: kept in it on save, unread
     bool otherInstanceRunning_ = false;
     bool autosaving_ = false;
     QString lastError_;

@@ -4,6 +4,7 @@
 #include "core/base/Errors.h"
 
 #include <QComboBox>
+#include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
@@ -13,6 +14,7 @@
 #include <QLabel>
 #include <QPushButton>
 #include <QScrollArea>
+#include <QStandardPaths>
 #include <QSplitter>
 #include <QTreeWidget>
 #include <QVBoxLayout>
@@ -32,6 +34,17 @@ QColor stateColor(const QString& s) {
     return {180, 180, 180};
 }
 }  // namespace
+
+std::string PipelinePanel::outputFolder() const {
+    // Files that stages write (plot_path, checkpoint_path) go beside the project when one
+    // is saved, otherwise into the user's documents: never where the pipeline file says.
+    if (!session_.projectPath().empty())
+        return (QFileInfo(QString::fromStdString(session_.projectPath())).absoluteDir().filePath("pipeline-files"))
+            .toStdString();
+    QString docs = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
+    if (docs.isEmpty()) docs = QDir::homePath();
+    return QDir(docs).filePath("CellForge/pipeline-files").toStdString();
+}
 
 PipelinePanel::PipelinePanel(Session& session, QWidget* parent) : QWidget(parent), session_(session) {
     setObjectName("pipelinePanel");
@@ -285,6 +298,7 @@ bool PipelinePanel::run() {
                 },
                 Qt::QueuedConnection);
         };
+        runner_->setOutputFolder(outputFolder());
         const Pipeline copy = pipeline_;
         PipelineRunner* runner = runner_.get();
         watcher_.setFuture(QtConcurrent::run([runner, copy, inputs, keys, cb] {

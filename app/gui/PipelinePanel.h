@@ -46,6 +46,9 @@ public:
     // Selects a stage in the list and shows its parameter form (tests).
     bool selectStage(const std::string& stageId);
     ParameterForm* form() const { return form_; }
+    // Where files named by write-path parameters go: <project folder>/pipeline-files, or
+    // Documents/CellForge/pipeline-files before a project is saved.
+    std::string outputFolder() const;
 
 Q_SIGNALS:
     void runFinished(bool ok);

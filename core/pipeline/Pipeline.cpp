@@ -2,6 +2,7 @@
 
 #include "core/base/Errors.h"
 #include "core/base/AtomicFile.h"
+#include "core/io/OutputPath.h"
 
 #include <QFile>
 #include <QJsonArray>
@@ -284,7 +285,15 @@ void validatePipeline(const Pipeline& pipeline, const StageRegistry& registry) {
                 problems.push_back(where + ": required input '" + p.name + "' (" + dataKindName(p.kind) +
                                    ") is not connected");
         try {
-            validateParameters(info.parameters, st.params, where);
+            const ParameterValues values = validateParameters(info.parameters, st.params, where);
+            for (const ParameterSpec& spec : info.parameters) {
+                if (!spec.writesFile || values.getString(spec.name).empty()) continue;
+                const std::string& file = values.getString(spec.name);
+                if (const std::string why = io::outputNameProblem(file); !why.empty())
+                    problems.push_back(where + ": parameter '" + spec.name + "' names the file '" +
+                                       io::printableName(file) + "' that the stage writes, which " + why +
+                                       " (a file a stage writes goes in the output folder, by a relative name)");
+            }
         } catch (const InputError& e) {
             problems.push_back(e.what());
         }
@@ -293,10 +302,14 @@ void validatePipeline(const Pipeline& pipeline, const StageRegistry& registry) {
     }
     for (const auto& [file, ref] : pipeline.outputs) {
         DataKind kind;
-        if (PipelineRef::parse(ref).isPipelineInput)
-            problems.push_back("output '" + file + "': must name a stage output 'stage.port', not '" + ref + "'");
+        const std::string where = "output '" + io::printableName(file) + "'";
+        if (const std::string why = io::outputNameProblem(file); !why.empty())
+            problems.push_back(where + ": " + why +
+                               " (an output is written inside the output folder, by a relative name)");
+        if (!ref.empty() && ref[0] == '$')  // a "$input" (parsing "$" alone would throw)
+            problems.push_back(where + ": must name a stage output 'stage.port', not '" + ref + "'");
         else
-            resolve(ref, "output '" + file + "'", &kind);
+            resolve(ref, where, &kind);
     }
     if (!problems.empty()) {
         std::ostringstream msg;

@@ -3,6 +3,7 @@
 #include "core/plugin/StageInvocation.h"
 
 #include "core/base/Errors.h"
+#include "core/io/OutputPath.h"
 
 #include <QCryptographicHash>
 
@@ -72,6 +73,22 @@ PipelineRunResult PipelineRunner::run(const Pipeline& pipeline, const std::map<s
             throw InputError("pipeline '" + pipeline.name + "': input '" + name + "' must be " + dataKindName(kind) +
                              ", got " + dataKindName(it->second->kind()));
     }
+    // Files that stages write are placed (and refused) before the first stage runs.
+    std::vector<std::map<std::string, std::string>> writtenFiles(pipeline.stages.size());
+    for (std::size_t index = 0; index < pipeline.stages.size(); ++index) {
+        const PipelineStage& ps = pipeline.stages[index];
+        const std::string where = "stage '" + ps.id + "' (" + ps.stage + ")";
+        const StageInfo info = registry_.require(ps.stage)->info();
+        const ParameterValues params = validateParameters(info.parameters, ps.params, where);
+        for (const ParameterSpec& spec : info.parameters) {
+            if (!spec.writesFile || params.getString(spec.name).empty()) continue;
+            const std::string what = where + ": parameter '" + spec.name + "'";
+            if (outputFolder_.empty())
+                throw InputError(what + " writes the file '" + io::printableName(params.getString(spec.name)) +
+                                 "', but this run has no output folder to put it in");
+            writtenFiles[index][spec.name] = io::resolveOutputPath(outputFolder_, params.getString(spec.name), what);
+        }
+    }
     {
         std::lock_guard<std::mutex> lock(mutex_);
         cancelRequested_ = false;
@@ -104,8 +121,9 @@ PipelineRunResult PipelineRunner::run(const Pipeline& pipeline, const std::map<s
         }
         StagePtr stage = registry_.require(ps.stage);
         const StageInfo info = stage->info();
-        const ParameterValues params =
+        ParameterValues params =
             validateParameters(info.parameters, ps.params, "stage '" + ps.id + "' (" + ps.stage + ")");
+        for (const auto& [name, path] : writtenFiles[index]) params.set(name, path);
         rec.params = params.all();
 
         PortData stageInputs;

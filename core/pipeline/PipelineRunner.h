@@ -63,6 +63,10 @@ public:
     // without one, the data's address is used. Validates first (throws InputError).
     PipelineRunResult run(const Pipeline& pipeline, const std::map<std::string, DataPtr>& inputs,
                           const std::map<std::string, std::string>& inputKeys, const Callbacks& callbacks = {});
+    // The folder where stages put the files their write-path parameters name (plot_path,
+    // checkpoint_path): each is resolved inside it before the first stage runs
+    // (core/io/OutputPath.h). Without one, a run that sets such a parameter is refused.
+    void setOutputFolder(std::string folder) { outputFolder_ = std::move(folder); }
     // Cancels the stage job now running, if any; the run then ends Cancelled.
     void cancel();
     // Number of stages actually executed (not cached) since construction.
@@ -76,6 +80,7 @@ private:
     JobId current_ = 0;
     bool cancelRequested_ = false;
     int executed_ = 0;
+    std::string outputFolder_;
 };
 
 }  // namespace cellforge

@@ -97,6 +97,12 @@ ParameterSpec ParameterSpec::path(std::string name, std::string def, std::string
     return s;
 }
 
+ParameterSpec ParameterSpec::outputPath(std::string name, std::string def, std::string help) {
+    ParameterSpec s = path(std::move(name), std::move(def), std::move(help));
+    s.writesFile = true;
+    return s;
+}
+
 const ParamValue& ParameterValues::at(const std::string& name) const {
     auto it = values_.find(name);
     if (it == values_.end()) throw std::logic_error("parameter '" + name + "' is not in the schema");

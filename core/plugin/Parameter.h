@@ -27,6 +27,10 @@ struct ParameterSpec {
     std::vector<std::string> choices;  // Enum only
     std::string unit;                  // "voxels", "Å", "iterations", ...
     std::string help;
+    // Path only: the stage writes this file. Pipeline files are untrusted, so in a pipeline
+    // a value must be a plain relative name (core/io/OutputPath.h), placed in the run's
+    // output folder; a stage that reads a path the user gives (a model file) leaves it false.
+    bool writesFile = false;
 
     // Builders, so a stage declares a parameter on one line.
     static ParameterSpec integer(std::string name, std::int64_t def, std::optional<double> min,
@@ -37,6 +41,7 @@ struct ParameterSpec {
     static ParameterSpec text(std::string name, std::string def, std::string help);
     static ParameterSpec choice(std::string name, std::string def, std::vector<std::string> choices, std::string help);
     static ParameterSpec path(std::string name, std::string def, std::string help);
+    static ParameterSpec outputPath(std::string name, std::string def, std::string help);  // writesFile
 };
 
 // Validated parameter values, every parameter of the schema present.

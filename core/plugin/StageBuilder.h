@@ -131,10 +131,18 @@ public:
         binders_.push_back([field, name](const ParameterValues& v, Settings& s) { s.*field = v.getString(name); });
         return *this;
     }
-    // A file path parameter (checked by the path rules of the caller).
+    // A file path parameter the stage reads (checked by the path rules of the caller).
     template <typename Owner>
     StageBuilder& path(std::string name, std::string Owner::*field, std::string help) {
         info_.parameters.push_back(ParameterSpec::path(name, Settings{}.*field, std::move(help)));
+        binders_.push_back([field, name](const ParameterValues& v, Settings& s) { s.*field = v.getString(name); });
+        return *this;
+    }
+    // A file the stage writes: a name relative to the run's output folder, where the
+    // pipeline runner places it (core/io/OutputPath.h); the field gets the full path.
+    template <typename Owner>
+    StageBuilder& outputPath(std::string name, std::string Owner::*field, std::string help) {
+        info_.parameters.push_back(ParameterSpec::outputPath(name, Settings{}.*field, std::move(help)));
         binders_.push_back([field, name](const ParameterValues& v, Settings& s) { s.*field = v.getString(name); });
         return *this;
     }

@@ -449,7 +449,7 @@ StagePtr qualityStage() {
         .flag("self_intersections", &S::selfIntersections, "Test for self-intersecting triangles (CGAL)")
         .param("hausdorff_sampling", &S::hausdorffSampling, {0, std::nullopt}, "Å",
                "Sample spacing for the Hausdorff distance (0 = half the mean edge length)")
-        .path("plot_path", &S::plotPath, "If set, an SVG plot of the histogram(s) is written here")
+        .outputPath("plot_path", &S::plotPath, "If set, an SVG plot of the histogram(s) is written here")
         .run(runQuality);
 }
 

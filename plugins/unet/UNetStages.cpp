@@ -153,7 +153,7 @@ StagePtr trainStage() {
         .text("class_weights", &S::classWeights, "Weights of background, protein, membrane in the loss")
         .param("dice_weight", &S::diceWeight, {0, 100}, "", "Weight of the soft Dice term")
         .param("seed", &S::seed, {0, 2147483647}, "", "Seed of the simulated scenes and the batch order")
-        .path("checkpoint_path", &S::checkpointPath, "Checkpoint written after each epoch (empty: none)")
+        .outputPath("checkpoint_path", &S::checkpointPath, "Checkpoint written after each epoch (empty: none)")
         .flag("resume", &S::resume, "Continue from checkpoint_path if it exists")
         .param("depth", &S::depth, {1, 7}, "levels", "New network: resolution levels")
         .param("base_channels", &S::baseChannels, {1, 256}, "channels", "New network: channels at full resolution")

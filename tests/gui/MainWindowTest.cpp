@@ -1,7 +1,7 @@
 // The main window as a user drives it, under Xvfb: open data, scroll, paint then undo
 // and redo, run a stage and cancel a job, run a pipeline twice (cached the second
-// time), save and reopen a project, autosave and recovery, and a screenshot that
-// shows the tomogram and the overlay. Screenshots are kept in test-artifacts/gui.
+// time), save and reopen a project (asking about layers outside its folder), autosave and recovery, and a screenshot
+// that shows the tomogram and the overlay. Screenshots are kept in test-artifacts/gui.
 #include "GuiTestUtil.h"
 
 #include "app/gui/JobMonitor.h"
@@ -85,6 +85,7 @@ private Q_SLOTS:
     void runsAPipelineAndCachesIt();
     void runsARealPluginStage();
     void savesAndReopensAProject();
+    void asksAboutProjectLayersOutsideItsFolder();
     void autosavesAndRecovers();
     void opensTheDemoWithTheDefaultPipeline();
     void plotsATableLayer();
@@ -429,6 +430,23 @@ void MainWindowTest::savesAndReopensAProject() {
     QCOMPARE(other.link().cursorVoxel(), w.link().cursorVoxel());
     QVERIFY(!other.session().isModified());
     other.grabWindowImage().save(artifactPath("reopened_project.png"));
+}
+
+void MainWindowTest::asksAboutProjectLayersOutsideItsFolder() {
+    // A project file from someone else names a file outside its folder.
+    QDir(dir_.path()).mkpath("shared");
+    const QString project = dir_.filePath("shared/from-a-colleague.cellforge.json");
+    std::ofstream(project.toStdString()) << R"({"format":"cellforge-project","version":1,"layers":[
+        {"name":"tomogram","kind":"Volume","file":"../tomogram.mrc"}]})";
+    MainWindow other;
+    other.setInteractive(false);  // the question is answered by setOutsideLayerAnswer, no dialog
+    QVERIFY(other.loadProject(project));
+    QCOMPARE(int(other.lastOutsideLayers().size()), 1);
+    QCOMPARE(other.lastOutsideLayers()[0].name, std::string("tomogram"));
+    QVERIFY(other.session().layerNames().empty());  // not followed without a yes
+    other.setOutsideLayerAnswer(OutsideLayerAnswer::Open);
+    QVERIFY(other.loadProject(project));
+    QCOMPARE(int(other.session().layerNames().size()), 1);
 }
 
 void MainWindowTest::autosavesAndRecovers() {

@@ -1,6 +1,8 @@
 // Project manifests: JSON round trip, clear errors, save and load with relative paths.
 #include "app/gui/project/ProjectManifest.h"
 #include "core/base/Errors.h"
+#include "core/io/DataIO.h"
+#include "core/io/OutputPath.h"
 #include "core/io/VolumeIO.h"
 
 #include <gtest/gtest.h>
@@ -9,6 +11,7 @@
 #include <QFile>
 #include <QTemporaryDir>
 
+#include <filesystem>
 #include <fstream>
 
 using namespace cellforge;
@@ -124,9 +127,18 @@ TEST(Project, SaveWritesDirtyLayersAndReferencesCleanOnesRelatively) {
     ASSERT_TRUE(QDir().mkpath(moved));
     ASSERT_TRUE(QFile::rename(dir.filePath("tomo.mrc"), moved + "/tomo.mrc"));
     ASSERT_TRUE(QDir().rename(moved + "_p", moved + "/projects"));
+    // The tomogram lies outside the project folder ("../tomo.mrc"): asked about first.
     std::vector<LayerDisplay> loaded;
+    std::vector<OutsideProjectLayer> asked;
     const ProjectManifest back = loadProject((moved + "/projects/cell.cellforge.json").toStdString(),
-                                             [&](LayerDisplay d, const std::string&) { loaded.push_back(d); });
+                                             [&](LayerDisplay d, const std::string&) { loaded.push_back(d); },
+                                             [&](const std::vector<OutsideProjectLayer>& layers) {
+                                                 asked = layers;
+                                                 return OutsideLayerAnswer::Open;
+                                             });
+    ASSERT_EQ(asked.size(), 1u);
+    EXPECT_EQ(asked[0].name, "tomogram");
+    EXPECT_EQ(asked[0].file, "../tomo.mrc");
     ASSERT_EQ(loaded.size(), 2u);
     EXPECT_EQ(back.cursor, m.cursor);
     EXPECT_EQ(loaded[0].name, "tomogram");
@@ -150,4 +162,159 @@ TEST(Project, MissingLayerFileIsNamed) {
     } catch (const InputError& e) {
         EXPECT_NE(std::string(e.what()).find("gone.mrc"), std::string::npos);
     }
+}
+
+// ---------------------------------------------------------------- untrusted project files
+
+namespace {
+
+// A project folder with one layer inside it and a file beside it (outside).
+struct HostileProject {
+    QTemporaryDir dir;
+    std::string manifest, outsideFile;
+    HostileProject(const std::string& layersJson) {
+        QDir(dir.path()).mkpath("project/data");
+        Volume v({4, 4, 2}, ScalarType::Float32);
+        io::writeVolume(dir.filePath("project/data/inside.mrc").toStdString(), v);
+        outsideFile = dir.filePath("secret.mrc").toStdString();
+        io::writeVolume(outsideFile, v);
+        manifest = dir.filePath("project/p.cellforge.json").toStdString();
+        std::ofstream(manifest) << R"({"format":"cellforge-project","version":1,"layers":[)" + layersJson + "]}";
+    }
+};
+
+const char* kHostileLayers = R"({"name":"inside","kind":"Volume","file":"data/inside.mrc"},
+    {"name":"up","kind":"Volume","file":"../secret.mrc"},
+    {"name":"absolute","kind":"Volume","file":"ABSOLUTE"},
+    {"name":"linked","kind":"Volume","file":"data/link.mrc"})";
+
+}  // namespace
+
+TEST(Project, LayersOutsideTheProjectFolderAreAskedAboutBeforeAnythingIsRead) {
+    QTemporaryDir probe;
+    std::string layers = kHostileLayers;
+    HostileProject p("");
+    layers.replace(layers.find("ABSOLUTE"), 8, p.outsideFile);
+    std::ofstream(p.manifest) << R"({"format":"cellforge-project","version":1,"layers":[)" + layers + "]}";
+    // A link inside the project folder that leads out of it counts as outside.
+    std::filesystem::create_symlink(p.outsideFile, p.dir.filePath("project/data/link.mrc").toStdString());
+
+    std::vector<std::string> loaded;
+    auto onLayer = [&](LayerDisplay d, const std::string&) { loaded.push_back(d.name); };
+    std::vector<OutsideProjectLayer> asked;
+    std::size_t loadedWhenAsked = 99;
+    auto ask = [&](OutsideLayerAnswer answer) {
+        return [&, answer](const std::vector<OutsideProjectLayer>& l) {
+            asked = l;
+            loadedWhenAsked = loaded.size();
+            return answer;
+        };
+    };
+
+    // Left out: only the layer inside is read; the others are named.
+    std::vector<ProjectLayer> leftOut;
+    loadProject(p.manifest, onLayer, ask(OutsideLayerAnswer::LeaveOut), &leftOut);
+    EXPECT_EQ(loaded, std::vector<std::string>{"inside"});
+    std::vector<std::string> leftOutNames;
+    for (const ProjectLayer& l : leftOut) leftOutNames.push_back(l.display.name);
+    EXPECT_EQ(leftOutNames, (std::vector<std::string>{"up", "absolute", "linked"}));
+    ASSERT_EQ(asked.size(), 3u);
+    EXPECT_EQ(loadedWhenAsked, 0u);  // asked once, before any layer was read
+    EXPECT_EQ(asked[0].file, "../secret.mrc");
+    EXPECT_EQ(QFileInfo(QString::fromStdString(asked[0].absolutePath)).canonicalFilePath().toStdString(),
+              QFileInfo(QString::fromStdString(p.outsideFile)).canonicalFilePath().toStdString());
+
+    // Without anyone to ask: never followed.
+    loaded.clear();
+    loadProject(p.manifest, onLayer);
+    EXPECT_EQ(loaded, std::vector<std::string>{"inside"});
+
+    // Agreed to: all are read.
+    loaded.clear();
+    loadProject(p.manifest, onLayer, ask(OutsideLayerAnswer::Open));
+    EXPECT_EQ(loaded, (std::vector<std::string>{"inside", "up", "absolute", "linked"}));
+
+    // A project with every layer inside asks nothing.
+    HostileProject clean(R"({"name":"inside","kind":"Volume","file":"data/inside.mrc"})");
+    asked.clear();
+    loaded.clear();
+    loadProject(clean.manifest, onLayer, ask(OutsideLayerAnswer::LeaveOut));
+    EXPECT_TRUE(asked.empty());
+    EXPECT_EQ(loaded, std::vector<std::string>{"inside"});
+}
+
+TEST(Project, LayersLeftOutStayInTheProjectFileWhenItIsSaved) {
+    std::string layers = kHostileLayers;
+    HostileProject p("");
+    layers.replace(layers.find("ABSOLUTE"), 8, p.outsideFile);
+    std::ofstream(p.manifest) << R"({"format":"cellforge-project","version":1,"layers":[)" + layers + "]}";
+    std::filesystem::create_symlink(p.outsideFile, p.dir.filePath("project/data/link.mrc").toStdString());
+
+    std::vector<ProjectLayerSource> sources;
+    auto onLayer = [&](LayerDisplay d, const std::string& abs) { sources.push_back({d, abs, false}); };
+    std::vector<ProjectLayer> leftOut;
+    loadProject(
+        p.manifest, onLayer, [](const auto&) { return OutsideLayerAnswer::LeaveOut; }, &leftOut);
+    ASSERT_EQ(leftOut.size(), 3u);
+
+    // Saved over itself: the entries still lead to the same files, unread.
+    const std::string copy = p.manifest;
+    saveProject(copy, {}, sources, leftOut);
+    std::ifstream in(copy);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const ProjectManifest saved = ProjectManifest::fromJson(text, copy);
+    ASSERT_EQ(saved.layers.size(), 4u);
+    EXPECT_EQ(saved.layers[0].display.name, "inside");
+    const QDir copyDir = QFileInfo(QString::fromStdString(copy)).absoluteDir();
+    for (std::size_t i = 0; i < 3; ++i) {
+        EXPECT_EQ(saved.layers[i + 1].display.name, leftOut[i].display.name);
+        EXPECT_EQ(QDir::cleanPath(copyDir.absoluteFilePath(QString::fromStdString(saved.layers[i + 1].file))),
+                  QDir::cleanPath(QString::fromStdString(leftOut[i].file)));
+    }
+    // Opened again, they are asked about again, not read.
+    std::vector<OutsideProjectLayer> asked;
+    sources.clear();
+    loadProject(copy, onLayer, [&](const std::vector<OutsideProjectLayer>& l) {
+        asked = l;
+        return OutsideLayerAnswer::LeaveOut;
+    });
+    EXPECT_EQ(asked.size(), 3u);
+    EXPECT_EQ(sources.size(), 1u);
+}
+
+TEST(Project, SavingNeverWritesOutsideTheProjectFolder) {
+    QTemporaryDir dir;
+    QDir(dir.path()).mkpath("project");
+    QDir(dir.path()).mkpath("elsewhere");
+    auto labels = std::make_shared<LabelVolume>(Index3{4, 4, 2});
+    labels->labels()[0] = 2;
+    LayerDisplay l;
+    l.name = "../../labels";  // a hostile layer name cannot leave the data folder
+    l.style = LayerStyle::Labels;
+    l.data = labels;
+
+    // An edited layer read from outside is written into the data folder; its source is kept.
+    const std::string source = dir.filePath("elsewhere/original.mrc").toStdString();
+    io::writeVolume(source, LabelVolume(Index3{4, 4, 2}));
+    const auto sourceSize = std::filesystem::file_size(source);
+    const std::string manifest = dir.filePath("project/cell.cellforge.json").toStdString();
+    const ProjectSaveResult r = saveProject(manifest, {}, {{l, source, true}});
+    ASSERT_EQ(r.writtenFiles.size(), 1u);
+    EXPECT_TRUE(io::liesInsideFolder(dir.filePath("project/cell_data").toStdString(), r.writtenFiles[0]))
+        << r.writtenFiles[0];
+    EXPECT_EQ(std::filesystem::file_size(source), sourceSize);
+    EXPECT_EQ(static_cast<const LabelVolume&>(*io::readData(source, DataKind::LabelVolume)).labels()[0], 0);
+
+    // The data folder is a link to elsewhere: refused, nothing written there, manifest untouched.
+    const std::string other = dir.filePath("project/other.cellforge.json").toStdString();
+    std::filesystem::create_directory_symlink(dir.filePath("elsewhere").toStdString(),
+                                              dir.filePath("project/other_data").toStdString());
+    try {
+        saveProject(other, {}, {{l, "", true}});
+        FAIL() << "wrote through a link out of the project folder";
+    } catch (const InputError& e) {
+        EXPECT_NE(std::string(e.what()).find("outside"), std::string::npos) << e.what();
+    }
+    EXPECT_EQ(QDir(dir.filePath("elsewhere")).entryList(QDir::Files), QStringList{"original.mrc"});
+    EXPECT_FALSE(QFile::exists(QString::fromStdString(other)));
 }

@@ -3,6 +3,7 @@
 #include "core/base/Errors.h"
 #include "core/base/AtomicFile.h"
 #include "core/io/DataIO.h"
+#include "core/io/OutputPath.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -10,6 +11,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -149,7 +151,8 @@ std::string relativeTo(const QDir& dir, const std::string& absolute) {
 }  // namespace
 
 ProjectSaveResult saveProject(const std::string& manifestPath, ProjectManifest manifest,
-                              const std::vector<ProjectLayerSource>& layers) {
+                              const std::vector<ProjectLayerSource>& layers,
+                              const std::vector<ProjectLayer>& unreadLayers) {
     const QFileInfo info(QString::fromStdString(manifestPath));
     const QDir dir = info.absoluteDir();
     if (!dir.exists()) throw InputError(manifestPath + ": folder does not exist");
@@ -177,8 +180,13 @@ ProjectSaveResult saveProject(const std::string& manifestPath, ProjectManifest m
             for (int k = 2; std::find(usedNames.begin(), usedNames.end(), unique) != usedNames.end(); ++k)
                 unique = stem + "_" + std::to_string(k);
             usedNames.push_back(unique);
-            const std::string target = dir.filePath(dataDirName + "/" + QString::fromStdString(unique)).toStdString();
-            path = io::writeData(target, *src.display.data);  // atomic; adds the default extension
+            std::string fileName = unique;
+            // A layer named "cell.v2" or "a..b" gets the default extension too.
+            if (!io::builtinFormatHandles(fileName, kind)) fileName += io::defaultExtension(kind);
+            const std::string target =
+                io::resolveOutputPath(dir.absolutePath().toStdString(), dataDirName.toStdString() + "/" + fileName,
+                                      manifestPath + ": layer '" + src.display.name + "': data file");
+            path = io::writeData(target, *src.display.data);  // atomic
             result.writtenFiles.push_back(path);
         }
         ProjectLayer entry;
@@ -189,21 +197,44 @@ ProjectSaveResult saveProject(const std::string& manifestPath, ProjectManifest m
         manifest.layers.push_back(entry);
         result.layerPaths.push_back(QFileInfo(QString::fromStdString(path)).absoluteFilePath().toStdString());
     }
+    for (ProjectLayer entry : unreadLayers) {
+        entry.file = relativeTo(dir, entry.file);
+        manifest.layers.push_back(std::move(entry));
+    }
     const std::string json = manifest.toJson();
     writeAtomically(manifestPath, [&](std::ofstream& out) { out << json; });
     return result;
 }
 
 ProjectManifest loadProject(const std::string& manifestPath,
-                            const std::function<void(LayerDisplay, const std::string&)>& onLayer) {
+                            const std::function<void(LayerDisplay, const std::string&)>& onLayer,
+                            const OutsideLayerQuestion& askOutside, std::vector<ProjectLayer>* leftOut) {
     std::ifstream in(manifestPath, std::ios::binary);
     if (!in) throw InputError(manifestPath + ": cannot open the project file");
     std::stringstream ss;
     ss << in.rdbuf();
     ProjectManifest m = ProjectManifest::fromJson(ss.str(), manifestPath);
     const QDir dir = QFileInfo(QString::fromStdString(manifestPath)).absoluteDir();
+    auto absolutePathOf = [&](const ProjectLayer& l) {
+        return QDir::cleanPath(dir.absoluteFilePath(QString::fromStdString(l.file))).toStdString();
+    };
+    std::vector<OutsideProjectLayer> outside;
+    for (const ProjectLayer& l : m.layers)
+        if (!io::liesInsideFolder(dir.absolutePath().toStdString(), absolutePathOf(l)))
+            outside.push_back({l.display.name, l.file, absolutePathOf(l)});
+    const bool openOutside = !outside.empty() && askOutside && askOutside(outside) == OutsideLayerAnswer::Open;
     for (const ProjectLayer& l : m.layers) {
-        const std::string abs = QDir::cleanPath(dir.absoluteFilePath(QString::fromStdString(l.file))).toStdString();
+        const std::string abs = absolutePathOf(l);
+        const bool isOutside = std::any_of(outside.begin(), outside.end(),
+                                           [&](const OutsideProjectLayer& o) { return o.absolutePath == abs; });
+        if (isOutside && !openOutside) {
+            if (leftOut) {
+                ProjectLayer kept = l;
+                kept.file = abs;
+                leftOut->push_back(std::move(kept));
+            }
+            continue;
+        }
         if (!QFileInfo::exists(QString::fromStdString(abs)))
             throw InputError(manifestPath + ": layer '" + l.display.name + "' names file '" + l.file +
                              "', which does not exist");

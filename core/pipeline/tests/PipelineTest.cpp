@@ -6,9 +6,16 @@
 
 #include <gtest/gtest.h>
 
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QTemporaryDir>
+
+#include <filesystem>
+#include <fstream>
 #include <thread>
 
 using namespace cellforge;
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -190,4 +197,129 @@ TEST_F(PipelineFixture, MissingPipelineInputIsBadInput) {
     ResultCache cache;
     PipelineRunner runner(registry, queue, cache);
     EXPECT_THROW(runner.run(Pipeline::fromJson(kChain, "c"), {}, {}), InputError);
+}
+
+// ---------------------------------------------------------------- paths that a pipeline names
+
+namespace {
+
+// A stage that writes a note to the file its write-path parameter names.
+class WriteNote : public Stage {
+public:
+    StageInfo info() const override {
+        StageInfo i;
+        i.id = "test.write_note";
+        i.name = "Write a note";
+        i.group = "Test";
+        i.inputs = {{"image", DataKind::Volume, false, "passed through"}};
+        i.outputs = {{"image", DataKind::Volume, false, "the input"}};
+        i.parameters = {ParameterSpec::outputPath("note_path", "", "file written"),
+                        ParameterSpec::path("model_path", "", "file read (anywhere)")};
+        return i;
+    }
+    PortData run(const PortData& in, const ParameterValues& p, JobContext&) const override {
+        std::ofstream(p.getString("note_path")) << "note";
+        return {{"image", in.at("image")}};
+    }
+};
+
+// `text` as a JSON string literal, quotes and escapes included.
+std::string jsonString(const std::string& text) {
+    const std::string array =
+        QJsonDocument(QJsonArray{QString::fromStdString(text)}).toJson(QJsonDocument::Compact).toStdString();
+    return array.substr(1, array.size() - 2);
+}
+
+std::string withOutput(const std::string& name) {
+    return R"({"name": "escape", "inputs": {"t": "Volume"},
+      "stages": [{"id": "a", "stage": "test.add", "inputs": {"image": "$t"}}],
+      "outputs": {)" +
+           jsonString(name) + R"(: "a.image"}})";
+}
+
+std::string withNote(const std::string& notePath) {
+    return R"({"name": "note", "inputs": {"t": "Volume"},
+      "stages": [{"id": "first", "stage": "test.add", "inputs": {"image": "$t"}},
+                 {"id": "w", "stage": "test.write_note", "inputs": {"image": "first.image"},
+                  "params": {"note_path": )" +
+           jsonString(notePath) + "}}]}";
+}
+
+class PipelinePathFixture : public PipelineFixture {
+protected:
+    void SetUp() override {
+        PipelineFixture::SetUp();
+        registry.add(std::make_shared<WriteNote>(), "test");
+        ASSERT_TRUE(tmp.isValid());
+        fs::create_directories(root / "out");
+        fs::create_directories(root / "elsewhere");
+    }
+    QTemporaryDir tmp;
+    fs::path root = tmp.path().toStdString();
+};
+
+}  // namespace
+
+TEST_F(PipelinePathFixture, OutputsOutsideTheOutputFolderFailValidationNamingTheOutput) {
+    for (const std::string name :
+         {"../../x.mrc", "/home/user/.bashrc", "", "sub/../../x.mrc", "..\\x.mrc", ".", "a//b.mrc", "~/x.mrc"}) {
+        const std::string message = validationMessage(withOutput(name));
+        EXPECT_NE(message.find("output '" + name + "'"), std::string::npos) << name << ": " << message;
+    }
+    EXPECT_NE(validationMessage(withOutput(std::string("x\0.mrc", 6))).find("output 'x\\x00.mrc'"), std::string::npos);
+    EXPECT_EQ(validationMessage(withOutput("meshes/labels.mrc")), "");
+
+    // The runner validates first: no stage runs, nothing is produced.
+    JobQueue queue;
+    ResultCache cache;
+    PipelineRunner runner(registry, queue, cache);
+    runner.setOutputFolder((root / "out").string());
+    EXPECT_THROW(runner.run(Pipeline::fromJson(withOutput("../../x.mrc"), "p.json"), {{"t", constantVolume(1)}}, {}),
+                 InputError);
+    EXPECT_EQ(runner.executedStageCount(), 0);
+    EXPECT_EQ(cache.size(), 0u);
+}
+
+TEST_F(PipelinePathFixture, FilesThatStagesWriteStayInTheOutputFolder) {
+    // Lexically hostile: refused at validation, naming the stage and the parameter.
+    for (const std::string bad : {"../note.txt", "/tmp/note.txt", "a/../../note.txt", "~/.bashrc"}) {
+        const std::string message = validationMessage(withNote(bad));
+        EXPECT_NE(message.find("stage 'w' (test.write_note): parameter 'note_path'"), std::string::npos) << message;
+        EXPECT_NE(message.find("output folder"), std::string::npos) << message;
+    }
+    // A read path may be anywhere.
+    Pipeline readsAnywhere = Pipeline::fromJson(withNote("note.txt"), "p.json");
+    readsAnywhere.applyOverride("w.model_path=/elsewhere/model.cfunet");
+    EXPECT_NO_THROW(validatePipeline(readsAnywhere, registry));
+    // --set goes through the same check.
+    Pipeline overridden = Pipeline::fromJson(withNote("note.txt"), "p.json");
+    overridden.applyOverride("w.note_path=../../note.txt");
+    EXPECT_THROW(validatePipeline(overridden, registry), InputError);
+
+    JobQueue queue;
+    ResultCache cache;
+    PipelineRunner runner(registry, queue, cache);
+    const auto input = constantVolume(1);
+    // No output folder: a stage that writes a file is refused before anything runs.
+    EXPECT_THROW(runner.run(Pipeline::fromJson(withNote("note.txt"), "p.json"), {{"t", input}}, {}), InputError);
+    EXPECT_EQ(runner.executedStageCount(), 0);
+
+    // With one: the relative name is placed inside it.
+    runner.setOutputFolder((root / "out").string());
+    PipelineRunResult r = runner.run(Pipeline::fromJson(withNote("note.txt"), "p.json"), {{"t", input}}, {});
+    ASSERT_EQ(r.state, JobState::Completed) << r.error;
+    EXPECT_TRUE(fs::exists(root / "out" / "note.txt"));
+    EXPECT_EQ(std::get<std::string>(r.stages[1].params.at("note_path")), (root / "out" / "note.txt").string());
+
+    // A subfolder that is a link to elsewhere: refused before the first stage runs.
+    fs::create_directory_symlink(root / "elsewhere", root / "out" / "sub");
+    const int before = runner.executedStageCount();
+    try {
+        runner.run(Pipeline::fromJson(withNote("sub/note.txt"), "p.json"), {{"t", constantVolume(5)}}, {});
+        FAIL() << "a link out of the output folder was followed";
+    } catch (const InputError& e) {
+        EXPECT_NE(std::string(e.what()).find("parameter 'note_path' 'sub/note.txt'"), std::string::npos) << e.what();
+    }
+    EXPECT_EQ(runner.executedStageCount(), before);
+    EXPECT_TRUE(fs::is_empty(root / "elsewhere"));
 }

@@ -251,6 +251,47 @@ TEST_F(CliTest, RunExitCodes) {
     EXPECT_TRUE(fs::exists(dir / "o4" / "report.json"));
 }
 
+TEST_F(CliTest, RunRefusesOutputsOutsideTheOutputFolder) {
+    // Pipeline files are untrusted: a colleague's file may name any path as an output.
+    const std::string in = volumeFile(1.0f);
+    const fs::path victim = dir / "victim.mrc";  // stands for ~/.bashrc
+    auto pipelineWithOutput = [&](const std::string& name) {
+        QJsonObject p = json(R"({"name":"escape","inputs":{"t":"Volume"},"stages":[
+            {"id":"x","stage":"test.add","inputs":{"image":"$t"}}]})")
+                            .object();
+        p["outputs"] = QJsonObject{{QString::fromStdString(name), "x.image"}};
+        return write("escape.json", QJsonDocument(p).toJson().toStdString());
+    };
+    for (const std::string& name : std::vector<std::string>{"../victim.mrc", "../../victim.mrc", victim.string(), "",
+                                                            "a/../../victim.mrc", "..\\victim.mrc", "./x.mrc"}) {
+        const fs::path out = dir / "o" / "out";
+        const Result r = runCli("run " + pipelineWithOutput(name) + " --input t=" + in + " --output " + out.string());
+        EXPECT_EQ(r.exitCode, 2) << name << ": " << r.err;
+        EXPECT_NE(r.err.find("output '" + name + "'"), std::string::npos) << r.err;
+        EXPECT_FALSE(fs::exists(victim)) << name;
+        EXPECT_FALSE(fs::exists(dir / "o" / "victim.mrc")) << name;
+        EXPECT_FALSE(fs::exists(out)) << name << ": refused before the output folder was made";
+    }
+    // A subfolder of --output that is a link to elsewhere.
+    const fs::path out = dir / "linked";
+    fs::create_directories(out);
+    fs::create_directories(dir / "elsewhere");
+    fs::create_directory_symlink(dir / "elsewhere", out / "sub");
+    Result r = runCli("run " + pipelineWithOutput("sub/x.mrc") + " --input t=" + in + " --output " + out.string());
+    EXPECT_EQ(r.exitCode, 2) << r.err;
+    EXPECT_NE(r.err.find("output 'sub/x.mrc'"), std::string::npos) << r.err;
+    EXPECT_TRUE(fs::is_empty(dir / "elsewhere"));
+    EXPECT_FALSE(fs::exists(out / "report.json"));  // nothing ran
+    // The run report's name is taken.
+    r = runCli("run " + pipelineWithOutput("report.json") + " --input t=" + in + " --output " + out.string());
+    EXPECT_EQ(r.exitCode, 2) << r.err;
+    EXPECT_NE(r.err.find("output 'report.json'"), std::string::npos) << r.err;
+    // A plain subfolder is fine, and made as needed.
+    r = runCli("run " + pipelineWithOutput("volumes/x.mrc") + " --input t=" + in + " --output " + out.string());
+    EXPECT_EQ(r.exitCode, 0) << r.err;
+    EXPECT_TRUE(fs::exists(out / "volumes" / "x.mrc"));
+}
+
 TEST_F(CliTest, InterruptCancelsWithExitCode130) {
     const std::string slow = write("s.json", R"({"inputs":{},"stages":[
         {"id":"w","stage":"test.slow","params":{"seconds":60}}],"outputs":{"w.mrc":"w.image"}})");
