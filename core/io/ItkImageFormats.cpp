@@ -12,13 +12,21 @@
 #include <itkTIFFImageIOFactory.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <tiffio.h>
+#include <zlib.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <limits>
+#include <optional>
+#include <string_view>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -197,6 +205,165 @@ void registerItkImageIOFactories() {
     });
 }
 
+namespace {
+
+// ITK's NRRD (teem) and MetaImage readers copy header fields into fixed-size buffers:
+// a field of a few hundred characters overflows them (found by tests/fuzz). Real
+// headers have short lines, so a header with a line or a value far longer than any
+// real one is refused before ITK sees it.
+void checkTextHeader(const std::string& path, const std::string& format) {
+    if (format != "nrrd" && format != "metaimage") return;
+    std::ifstream in(path, std::ios::binary);
+    std::string head(64 * 1024, '\0');
+    in.read(head.data(), std::streamsize(head.size()));
+    head.resize(std::size_t(in.gcount()));
+    constexpr std::size_t kMaxLine = 1024, kMaxValue = 128;
+    std::size_t pos = 0;
+    for (int line = 1; pos < head.size(); ++line) {
+        std::size_t end = head.find('\n', pos);
+        const bool last = end == std::string::npos;
+        if (last) end = head.size();
+        const std::string_view text(head.data() + pos, end - pos);
+        // The header ends at a blank line (NRRD) or at the ElementDataFile field (MetaImage).
+        if (format == "nrrd" && (text.empty() || text == "\r")) return;
+        if (text.size() > kMaxLine && !(last && head.size() == 64 * 1024))
+            throw InputError(format + " file '" + path + "': header line " + std::to_string(line) + " is " +
+                             std::to_string(text.size()) + " characters long (at most " + std::to_string(kMaxLine) +
+                             ")");
+        std::size_t run = 0;
+        for (const char c : text) {
+            run = (std::isspace(static_cast<unsigned char>(c)) || c == ',' || c == '(' || c == ')' || c == ':' ||
+                   c == '=')
+                      ? 0
+                      : run + 1;
+            if (run > kMaxValue)
+                throw InputError(format + " file '" + path + "': header line " + std::to_string(line) +
+                                 " holds a value over " + std::to_string(kMaxValue) + " characters long");
+        }
+        // The number of dimensions sets how many values the reader then takes from the
+        // stream: a huge one makes MetaIO read forever.
+        for (const char* key : {"NDims", "dimension:"})
+            if (text.rfind(key, 0) == 0) {
+                std::string_view value = text.substr(std::strlen(key));
+                while (!value.empty() && (value.front() == ' ' || value.front() == '=' || value.front() == '\t'))
+                    value.remove_prefix(1);
+                while (!value.empty() && std::isspace(static_cast<unsigned char>(value.back()))) value.remove_suffix(1);
+                if (value.empty() || value.size() > 2 ||
+                    !std::all_of(value.begin(), value.end(),
+                                 [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }) ||
+                    std::stoi(std::string(value)) < 1 || std::stoi(std::string(value)) > 16)
+                    throw InputError(format + " file '" + path + "': header line " + std::to_string(line) + ": " + key +
+                                     " '" + std::string(value) + "' is not a number of dimensions from 1 to 16");
+            }
+        if (format == "metaimage" && text.rfind("ElementDataFile", 0) == 0) return;
+        pos = end + 1;
+    }
+}
+
+// ITK's NIfTI reader takes the orientation from the header's quaternion or matrix with
+// an SVD that never ends on NaN, infinite or huge entries (found by tests/fuzz): a
+// NIfTI-1 header whose spacing, quaternion, offset or matrix holds a value that is not
+// finite or beyond ±1e12 (a light-year in Å is 1e26; real files stay far below) is
+// refused first.
+void checkNiftiHeader(const std::string& path) {
+    gzFile f = gzopen(path.c_str(), "rb");  // reads plain files as they are
+    if (!f) return;                         // ITK reports it
+    unsigned char h[348];
+    const int got = gzread(f, h, sizeof h);
+    gzclose(f);
+    if (got != int(sizeof h)) return;
+    std::int32_t size;
+    std::memcpy(&size, h, 4);
+    const bool swapped = size != 348;
+    if (swapped && __builtin_bswap32(std::uint32_t(size)) != 348u) return;  // not NIfTI-1: ITK decides
+    auto floatAt = [&](std::size_t offset) {
+        std::uint32_t bits;
+        std::memcpy(&bits, h + offset, 4);
+        if (swapped) bits = __builtin_bswap32(bits);
+        float v;
+        std::memcpy(&v, &bits, 4);
+        return v;
+    };
+    struct Field {
+        const char* name;
+        std::size_t offset, count;
+    };
+    for (const Field& field : {Field{"pixdim", 76, 8}, Field{"vox_offset", 108, 1}, Field{"quatern_b/c/d", 256, 3},
+                               Field{"qoffset", 268, 3}, Field{"srow_x/y/z", 280, 12}})
+        for (std::size_t k = 0; k < field.count; ++k)
+            if (const float v = floatAt(field.offset + 4 * k); !(std::fabs(v) <= 1e12f))
+                throw InputError("nifti file '" + path + "': header field " + field.name + " holds " +
+                                 std::to_string(v) + ", expected a finite number within ±1e12");
+}
+
+// ITK's TIFF reader reads every page with the first page's layout and copies a page
+// whose scan lines libtiff cannot size into a zero-byte buffer (heap corruption, found
+// by tests/fuzz). Every page is checked with libtiff first: one channel of 8, 16, 32 or
+// 64 bits, the first page's width, height and sample format, and a readable layout.
+void checkTiffPages(const std::string& path) {
+    TIFFSetWarningHandler(nullptr);
+    TIFFSetErrorHandler(nullptr);
+    std::unique_ptr<TIFF, void (*)(TIFF*)> tiff(TIFFOpen(path.c_str(), "r"), TIFFClose);
+    if (!tiff) throw InputError("tiff file '" + path + "': not a readable TIFF file");
+    std::uint32_t width0 = 0, height0 = 0;
+    std::uint16_t bits0 = 0, format0 = 0;
+    std::uint32_t subfile0 = 0;
+    int page = 0;
+    do {
+        ++page;
+        std::uint32_t width = 0, height = 0;
+        std::uint16_t bits = 1, samples = 1, format = SAMPLEFORMAT_UINT;
+        TIFFGetField(tiff.get(), TIFFTAG_IMAGEWIDTH, &width);
+        TIFFGetField(tiff.get(), TIFFTAG_IMAGELENGTH, &height);
+        TIFFGetFieldDefaulted(tiff.get(), TIFFTAG_BITSPERSAMPLE, &bits);
+        TIFFGetFieldDefaulted(tiff.get(), TIFFTAG_SAMPLESPERPIXEL, &samples);
+        TIFFGetFieldDefaulted(tiff.get(), TIFFTAG_SAMPLEFORMAT, &format);
+        std::uint32_t subfile = 0;  // ITK counts pages and thumbnails by this, and mixes them up
+        TIFFGetField(tiff.get(), TIFFTAG_SUBFILETYPE, &subfile);
+        const std::string where = "tiff file '" + path + "', page " + std::to_string(page) + ": ";
+        if (width == 0 || height == 0)
+            throw InputError(where + std::to_string(width) + "x" + std::to_string(height) +
+                             " pixels, expected a positive size");
+        if (samples != 1)
+            throw InputError(where + std::to_string(samples) +
+                             " samples per pixel, expected a single-channel (grey) image");
+        if (bits != 8 && bits != 16 && bits != 32 && bits != 64)
+            throw InputError(where + std::to_string(bits) + " bits per sample, expected 8, 16, 32 or 64");
+        if (TIFFScanlineSize64(tiff.get()) <= 0 || (TIFFIsTiled(tiff.get()) && TIFFTileSize64(tiff.get()) <= 0))
+            throw InputError(where + "libtiff cannot size its rows or tiles (a damaged directory)");
+        if (page == 1) {
+            width0 = width, height0 = height, bits0 = bits, format0 = format, subfile0 = subfile;
+        } else if (subfile != subfile0) {
+            throw InputError(where + "subfile type " + std::to_string(subfile) + ", unlike page 1 (" +
+                             std::to_string(subfile0) + "): pages mixed with thumbnails or masks are not read");
+        } else if (width != width0 || height != height0 || bits != bits0 || format != format0) {
+            throw InputError(where + std::to_string(width) + "x" + std::to_string(height) + ", " +
+                             std::to_string(bits) + " bits, unlike page 1 (" + std::to_string(width0) + "x" +
+                             std::to_string(height0) + ", " + std::to_string(bits0) +
+                             " bits): a volume's pages must all be alike");
+        }
+        if (page > 1000000) throw InputError("tiff file '" + path + "': over a million pages (a directory loop?)");
+    } while (TIFFReadDirectory(tiff.get()) == 1);
+    // A page that libtiff cannot read ends the walk above, but ITK counts the pages in
+    // the chain and reads each.
+    if (const int chain = TIFFNumberOfDirectories(tiff.get()); chain != page)
+        throw InputError("tiff file '" + path + "', page " + std::to_string(page + 1) + " of " + std::to_string(chain) +
+                         ": libtiff cannot read its directory (a damaged page)");
+}
+
+// The most bytes of voxels the file can hold: its size, or (for compressed data) the
+// largest expansion of its compression (deflate: 1032:1; TIFF's LZW a few thousand).
+// Detached data (.nhdr, .mhd) is not bounded here.
+std::optional<std::uint64_t> voxelByteBound(const std::string& path, const std::string& format, std::uint64_t size) {
+    const std::string ext = fileExtension(path);
+    if (ext == ".nhdr" || ext == ".mhd") return std::nullopt;
+    if (ext == ".nii") return size;
+    if (format == "tiff") return size * 8192 + (std::uint64_t(1) << 20);
+    return size * 1032 + (std::uint64_t(1) << 20);
+}
+
+}  // namespace
+
 std::string itkFormatName(const std::string& path) {
     const std::string ext = fileExtension(path);
     if (ext == ".tif" || ext == ".tiff") return "tiff";
@@ -208,7 +375,8 @@ std::string itkFormatName(const std::string& path) {
 
 bool isItkVolumePath(const std::string& path) { return !itkFormatName(path).empty(); }
 
-Volume readItkVolume(const std::string& path, const VolumeReadOptions& options) {
+namespace {
+Volume readItkVolumeUnguarded(const std::string& path, const VolumeReadOptions& options) {
     registerItkImageIOFactories();
     const std::string format = itkFormatName(path);
     if (format.empty())
@@ -218,6 +386,7 @@ Volume readItkVolume(const std::string& path, const VolumeReadOptions& options) 
         const int err = errno;
         throw InputError("cannot open " + format + " file '" + path + "': " + std::strerror(err));
     }
+    const auto fileSize = std::uint64_t(st.st_size);
     // NIfTI's library looks for "x.nii" first when asked for the data of "x.nii.gz",
     // so with both present it would mix one's header with the other's voxels. Read
     // through a private link then.
@@ -227,6 +396,9 @@ Volume readItkVolume(const std::string& path, const VolumeReadOptions& options) 
         link = std::make_unique<PrivateLink>(path);
         readPath = link->path();
     }
+    checkTextHeader(path, format);
+    if (format == "nifti") checkNiftiHeader(path);
+    if (format == "tiff") checkTiffPages(path);
     itk::ImageIOBase::Pointer io = createImageIO(format);
     io->SetFileName(readPath);
     if (!io->CanReadFile(readPath.c_str()))
@@ -260,6 +432,15 @@ Volume readItkVolume(const std::string& path, const VolumeReadOptions& options) 
         if (dims[a] <= 0)
             throw InputError(format + " file '" + path + "': dimension " + std::to_string(a + 1) + " is " +
                              std::to_string(dims[a]) + ", expected a positive size");
+    std::uint64_t voxelBytes = io->GetComponentSize();
+    for (int a = 0; a < 3; ++a)
+        if (__builtin_mul_overflow(voxelBytes, std::uint64_t(dims[a]), &voxelBytes))
+            voxelBytes = std::numeric_limits<std::uint64_t>::max();
+    if (const auto bound = voxelByteBound(path, format, fileSize); bound && voxelBytes > *bound)
+        throw InputError(format + " file '" + path + "': its header claims " + std::to_string(dims[0]) + "x" +
+                         std::to_string(dims[1]) + "x" + std::to_string(dims[2]) + " voxels of " +
+                         std::to_string(io->GetComponentSize()) + " bytes, more than a file of " +
+                         std::to_string(fileSize) + " bytes can hold");
     itk::ImageIORegion region(n);
     for (unsigned i = 0; i < n; ++i) {
         region.SetIndex(i, 0);
@@ -331,6 +512,19 @@ Volume readItkVolume(const std::string& path, const VolumeReadOptions& options) 
     header.format = format;
     volume.setSourceHeader(std::move(header));
     return volume;
+}
+}  // namespace
+
+Volume readItkVolume(const std::string& path, const VolumeReadOptions& options) {
+    // ITK throws from more places than the ones checked above (a component type it does
+    // not know, a failed read deep in a reader): every one becomes a refusal naming the file.
+    try {
+        return readItkVolumeUnguarded(path, options);
+    } catch (const itk::ExceptionObject& e) {
+        throw InputError(itkFormatName(path) + " file '" + path + "': " + itkMessage(e));
+    } catch (const std::bad_alloc&) {
+        throw InputError(itkFormatName(path) + " file '" + path + "': not enough memory to read it");
+    }
 }
 
 void writeItkVolume(const std::string& path, const Volume& volume, const VolumeWriteOptions& options) {

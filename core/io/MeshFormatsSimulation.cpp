@@ -457,7 +457,8 @@ Mesh readMedit(const std::string& bytes, const std::string& path) {
             if (dimension != 2 && dimension != 3) c.fail("dimension must be 2 or 3");
         } else if (keyword == "vertices") {
             const auto n = c.nextInt("vertex count");
-            mesh.points.reserve(std::size_t(std::max<std::int64_t>(n, 0)));
+            // Bounded by the text (a vertex takes at least 6 characters), not by the count.
+            mesh.points.reserve(std::min<std::size_t>(std::size_t(std::max<std::int64_t>(n, 0)), text.size() / 6));
             for (std::int64_t i = 0; i < n; ++i) {
                 std::array<double, 3> p{0, 0, 0};
                 for (int a = 0; a < dimension; ++a) p[std::size_t(a)] = c.nextDouble("vertex coordinate");

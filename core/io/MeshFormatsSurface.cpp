@@ -458,7 +458,9 @@ Mesh readOff(const std::string& bytes, const std::string& path) {
     c.nextInt("edge count");
     if (nv < 0 || nf < 0) c.fail("negative vertex or face count");
     Mesh mesh;
-    mesh.points.reserve(std::size_t(nv));
+    // A vertex takes at least 6 characters: a count above that is refused when the text
+    // runs out, never allocated from the header.
+    mesh.points.reserve(std::min<std::size_t>(std::size_t(nv), text.size() / 6));
     for (std::int64_t i = 0; i < nv; ++i) {
         const double x = c.nextDouble("vertex x");
         const double y = c.nextDouble("vertex y");

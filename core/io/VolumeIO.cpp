@@ -103,6 +103,17 @@ Volume readVolume(const std::string& path, const VolumeReadOptions& options) {
     return readItkVolume(path, options);
 }
 
+namespace {
+// A volume read as labels; InputError naming the file when its values are not labels.
+LabelVolume labelsFrom(const Volume& volume, const std::string& path) {
+    try {
+        return LabelVolume::fromVolume(volume);
+    } catch (const InputError& e) {
+        throw InputError(path + ": " + e.what());
+    }
+}
+}  // namespace
+
 LabelVolume readLabelVolume(const std::string& path, const VolumeReadOptions& options) {
     requireKnownFormat(path);
     LabelVolume labels;
@@ -116,10 +127,10 @@ LabelVolume readLabelVolume(const std::string& path, const VolumeReadOptions& op
             labels.setOrigin(reader.origin());
             labels.setSourceHeader(reader.sourceHeader());
         } else {
-            labels = LabelVolume::fromVolume(reader.read());  // checks every value is a label
+            labels = labelsFrom(reader.read(), path);  // checks every value is a label
         }
     } else {
-        labels = LabelVolume::fromVolume(readItkVolume(path, options));
+        labels = labelsFrom(readItkVolume(path, options), path);
     }
     const std::string sidecar = sidecarPath(path);
     if (fileExists(sidecar)) labels.table() = readLabelTable(sidecar);

@@ -87,6 +87,7 @@ Pipeline Pipeline::fromJson(const std::string& text, const std::string& sourceNa
     if (!doc.isObject()) throw InputError(sourceName + ": a pipeline must be a JSON object");
     const QJsonObject root = doc.object();
     Pipeline p;
+    p.source = sourceName;
     p.name = root.value("name").toString().toStdString();
     p.description = root.value("description").toString().toStdString();
 
@@ -313,7 +314,9 @@ void validatePipeline(const Pipeline& pipeline, const StageRegistry& registry) {
     }
     if (!problems.empty()) {
         std::ostringstream msg;
-        msg << "pipeline '" << pipeline.name << "' is invalid:";
+        // The file first: a name may hold anything (a NUL would end the message).
+        if (!pipeline.source.empty()) msg << pipeline.source << ": ";
+        msg << "pipeline '" << io::printableName(pipeline.name) << "' is invalid:";
         for (const auto& p : problems) msg << "\n  " << p;
         throw InputError(msg.str());
     }

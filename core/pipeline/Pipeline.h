@@ -35,6 +35,7 @@ struct Pipeline {
     std::vector<std::pair<std::string, DataKind>> inputs;
     std::vector<PipelineStage> stages;
     std::vector<std::pair<std::string, std::string>> outputs;  // file name -> "stage.port"
+    std::string source;  // where fromJson read it (the file), for messages; not saved
 
     // Throws InputError naming `sourceName`, the field and what was expected.
     static Pipeline fromJson(const std::string& text, const std::string& sourceName);

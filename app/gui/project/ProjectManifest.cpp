@@ -120,7 +120,11 @@ ProjectManifest ProjectManifest::fromJson(const std::string& text, const std::st
         const std::string where = source + ": layers[" + std::to_string(i) + "]";
         if (l.display.name.empty()) throw InputError(where + ": field 'name' is missing");
         if (l.file.empty()) throw InputError(where + " ('" + l.display.name + "'): field 'file' is missing");
-        dataKindFromName(l.kind);  // throws naming the valid kinds
+        try {
+            dataKindFromName(l.kind);  // throws naming the valid kinds
+        } catch (const InputError& e) {
+            throw InputError(where + " ('" + l.display.name + "'): field 'kind': " + e.what());
+        }
         LayerDisplay& d = l.display;
         d.style = styleFromName(o.value("style").toString().toStdString());
         d.visible = o.value("visible").toBool(true);
