@@ -24,4 +24,19 @@ double spectrumNormaliser(const RadialSpectrum& spectrum) {
     return best > 0 ? std::sqrt(best) : 1.0;
 }
 
+double electronWavelength(double kilovolts) {
+    // lambda = h / sqrt(2 m e V (1 + e V / (2 m c^2))), with h / sqrt(2 m e) = 12.2643 Å V^1/2.
+    const double volts = kilovolts * 1000.0;
+    return 12.2643 / std::sqrt(volts * (1.0 + 0.978466e-6 * volts));
+}
+
+double ctfValue(const CtfParameters& ctf, double k) {
+    const double lambda = electronWavelength(ctf.voltage);
+    const double cs = ctf.sphericalAberration * 1e7;  // mm -> Å
+    const double k2 = k * k;
+    const double chi = M_PI * lambda * ctf.defocus * k2 - 0.5 * M_PI * cs * lambda * lambda * lambda * k2 * k2;
+    const double a = ctf.amplitudeContrast;
+    return -(std::sqrt(std::max(0.0, 1.0 - a * a)) * std::sin(chi) + a * std::cos(chi));
+}
+
 }  // namespace cellforge::simulation

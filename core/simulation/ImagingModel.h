@@ -1,8 +1,8 @@
 // The imaging model: what a microscope and the reconstruction do to a scene's density —
 // the in-plane envelope (Gaussian blur, or a tomogram's measured spectrum), band-pass
-// filters, the missing wedge of a single-axis tilt series, and white noise scaled so
-// that it has unit variance after the same filters. Training images and phantoms build
-// their Fourier filters from these functions.
+// filters, the phase-contrast CTF, the missing wedge of a single-axis tilt series, and
+// white noise scaled so that it has unit variance after the same filters. Training images
+// and phantoms build their Fourier filters from these functions.
 #pragma once
 
 #include "core/simulation/TomogramStatistics.h"
@@ -42,6 +42,20 @@ double spectrumNormaliser(const RadialSpectrum& spectrum);
 inline bool inMissingWedge(double fPerp, double fz, double tanRange) {
     return !(fPerp == 0 && fz == 0) && std::fabs(fz) > tanRange * std::fabs(fPerp);
 }
+
+// The phase-contrast transfer function of a microscope (weak-phase approximation):
+// CTF(k) = -(sqrt(1 - A^2) sin chi + A cos chi), chi = pi lambda df k^2 - (pi/2) Cs lambda^3 k^4,
+// k in 1/Å, df > 0 underfocus. Negative at low frequencies: dense matter is dark.
+struct CtfParameters {
+    double voltage = 300;              // kV
+    double defocus = 30000;            // Å, positive = underfocus
+    double sphericalAberration = 2.7;  // mm
+    double amplitudeContrast = 0.07;   // A, 0 to 1
+};
+// Relativistic electron wavelength in Å at `kilovolts` (0.01969 Å at 300 kV).
+double electronWavelength(double kilovolts);
+// The CTF at spatial frequency k (1/Å).
+double ctfValue(const CtfParameters& ctf, double k);
 
 // The factor white noise of unit variance is divided by so that it has unit variance
 // after a filter of total power `filterPower` over `components` Fourier components.

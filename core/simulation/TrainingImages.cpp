@@ -45,7 +45,16 @@ void validateSettings(const ImageSimulatorSettings& s) {
     if (s.blurSigma < 0) throw InputError(describe("blur", s.blurSigma, ">= 0 voxels"));
     if (s.bandpassLow < 0 || s.bandpassHigh < 0 || s.bandpassLow > 0.5 || s.bandpassHigh > 0.5)
         throw InputError(describe("bandpass", std::max(s.bandpassLow, s.bandpassHigh), "0 to 0.5 cycles/voxel"));
-    if (s.missingWedge) {
+    if (s.recipe == TrainingRecipe::Randomized) {
+        // A 3D slab whatever missingWedge says; the mixed-radix FFT takes any depth.
+        if (s.slabDepth < 8 || s.slabDepth > 256)
+            throw InputError(describe("slab_depth", s.slabDepth, "8 to 256 slices"));
+        if (s.contextSlices > s.slabDepth / 2)
+            throw InputError(describe("context_slices", s.contextSlices, "at most half the slab depth"));
+        if (s.missingWedge && (!(s.tiltRangeMin > 0) || s.tiltRangeMax < s.tiltRangeMin || s.tiltRangeMax > 90))
+            throw InputError(describe("tilt_range", s.tiltRangeMin, "0 < min <= max <= 90 degrees"));
+        validateRandomizedSettings(s.randomized);
+    } else if (s.missingWedge) {
         if (s.slabDepth < 8 || s.slabDepth > 256 || nextPowerOfTwo(s.slabDepth) != s.slabDepth)
             throw InputError(describe("slab_depth", s.slabDepth, "a power of two from 8 to 256 slices"));
         if (s.contextSlices > s.slabDepth / 2)
@@ -64,6 +73,10 @@ void simulateMembraneImage(const ImageSimulatorSettings& s, std::uint64_t seed, 
 void simulateMembraneImage(const ImageSimulatorSettings& s, std::uint64_t sceneSeed, std::uint64_t variationSeed,
                            float* image, std::uint8_t* labels) {
     validateSettings(s);
+    if (s.recipe == TrainingRecipe::Randomized) {
+        simulateRandomizedImage(s, sceneSeed, variationSeed, image, labels);
+        return;
+    }
     Rng rng(sceneSeed);
     const int n = s.size;
     const double centre = 0.5 * (n - 1);
@@ -305,6 +318,7 @@ void requireOrdered(double low, double high, const char* lowName, const char* hi
 
 ImageSimulatorSettings toSimulatorSettings(const TrainingImageOptions& o) {
     ImageSimulatorSettings s;
+    s.recipe = o.recipe;
     s.size = o.imageSize;
     s.snrMin = o.snrMin;
     s.snrMax = o.snrMax;

@@ -3,11 +3,14 @@
 // membranes drawn as sections of ellipsoids, arcs with gaps, protein blobs beside them;
 // 2.5D stacks of neighbouring slices; intensities and noise matched to a tomogram;
 // slices of 3D slabs with a missing wedge; augmentation (elastic deformation, flips,
-// rotations, intensity jitter). Seeded and reproducible: the same settings and seed give
-// the same image bit for bit. Labels: 0 background, 1 protein, 2 membrane.
+// rotations, intensity jitter) — the "classic" recipe; the "randomized" recipe
+// (RandomizedScenes.h, domain randomisation) is chosen by ImageSimulatorSettings::recipe.
+// Seeded and reproducible: the same settings and seed give the same image bit for bit.
+// Labels: 0 background, 1 protein, 2 membrane.
 #pragma once
 
 #include "core/simulation/Random.h"
+#include "core/simulation/RandomizedScenes.h"
 #include "core/simulation/SceneGeometry.h"
 #include "core/simulation/TomogramStatistics.h"
 
@@ -16,9 +19,17 @@
 
 namespace cellforge::simulation {
 
+// How training images are made: "classic" (ellipsoidal shells and blobs in one slice or a
+// thin slab, blur or a matched spectrum; the settings below) or "randomized" (domain
+// randomisation, RandomizedScenes.h: many membrane shapes and distractors in a 3D slab at a
+// random voxel size, 3D CTF, wedge and noise drawn from `randomized`).
+enum class TrainingRecipe { Classic, Randomized };
+
 struct ImageSimulatorSettings {
-    int size = 256;         // image width and height, voxels
-    int contextSlices = 1;  // odd; >1 gives 2.5D stacks (neighbouring slices)
+    TrainingRecipe recipe = TrainingRecipe::Classic;
+    RandomizedSceneSettings randomized;  // the randomized recipe's ranges
+    int size = 256;                      // image width and height, voxels
+    int contextSlices = 1;               // odd; >1 gives 2.5D stacks (neighbouring slices)
     int membranesMin = 2, membranesMax = 6;
     double radiusMin = 12, radiusMax = 110;              // ellipse semi-axes, voxels
     double largeMembraneFraction = 0.15;                 // nearly straight membranes (radius 250-700)
@@ -34,6 +45,8 @@ struct ImageSimulatorSettings {
     double bandpassLow = 0, bandpassHigh = 0;           // cycles/voxel; 0 = off
     bool matchTomogram = false;                         // use `match` for spectrum, mean and stddev
     TomogramStatistics match;
+    // The randomized recipe uses contextSlices, darkDensity, missingWedge, the tilt range
+    // and axis, slabDepth (any depth from 8) and match's mean and standard deviation.
     // Missing wedge: render the scene as a 3D slab (slabDepth slices), filter it in 3D with
     // the wedge of a single-axis tilt series (and the blur or matched spectrum), add noise
     // filtered alike, and keep the centre slice(s): an XY slice of a tomogram, with the
@@ -71,6 +84,7 @@ void simulateMembraneImage(const ImageSimulatorSettings& settings, std::uint64_t
 // The choices a user makes about training images (what the simulate.training_images
 // and unet.train stages expose), turned into simulator settings by toSimulatorSettings.
 struct TrainingImageOptions {
+    TrainingRecipe recipe = TrainingRecipe::Classic;
     int imageSize = 256;  // voxels
     double snrMin = 0.7, snrMax = 3.0;
     double thicknessMin = 3, thicknessMax = 6;  // voxels

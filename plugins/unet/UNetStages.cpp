@@ -102,8 +102,14 @@ PortData runTrain(const StageInputs& in, const TrainSettings& v, JobContext& con
         }
         samples = std::make_unique<SimulatedSamples>(s, o.seed, int(v.trainImages), int(v.testImages),
                                                      int(v.validationImages));
+        const bool randomized = s.recipe == simulation::TrainingRecipe::Randomized;
+        const std::string snr = randomized ? number(s.randomized.snrMin) + ".." + number(s.randomized.snrMax) +
+                                                 " (variance ratio) voxel_size=" + number(s.randomized.voxelSizeMin) +
+                                                 ".." + number(s.randomized.voxelSizeMax)
+                                           : number(s.snrMin) + ".." + number(s.snrMax);
         network.metadata().notes["simulator"] =
-            "image_size=" + std::to_string(s.size) + " snr=" + number(s.snrMin) + ".." + number(s.snrMax) +
+            std::string("recipe=") + (randomized ? "randomized" : "classic") + " image_size=" + std::to_string(s.size) +
+            " snr=" + snr +
             (s.missingWedge ? " missing_wedge=" + number(s.tiltRangeMin) + ".." + number(s.tiltRangeMax)
                             : std::string()) +
             (match ? " matched" : "");
@@ -170,7 +176,7 @@ StagePtr trainStage() {
 
 struct InferSettings {
     std::int64_t tileSize = 256, overlap = 32, batchSize = 4;
-    bool flipTta = false;
+    bool flipTta = false, rescaleToModel = true;
     std::string modelPath, probabilityClass = "membrane";
 };
 
@@ -182,11 +188,16 @@ PortData runInfer(const StageInputs& in, const InferSettings& v, JobContext& con
     context.log("model: " + source + " (" + meta.architecture.describe() + ", trained at " + number(meta.voxelSize) +
                 " Å)");
     const double voxel = image->voxelSize()[0];
-    if (voxel > 0 && (voxel > 1.5 * meta.voxelSize || voxel < meta.voxelSize / 1.5))
+    SliceRescale rescale;
+    if (v.rescaleToModel) {
+        rescale = chooseSliceRescale(image->voxelSize()[0], image->voxelSize()[1], meta.voxelSize);
+        if (!rescale.note.empty()) context.log(rescale.note);
+    }
+    if (!rescale.active() && voxel > 0 && (voxel > 1.5 * meta.voxelSize || voxel < meta.voxelSize / 1.5))
         context.log("warning: the tomogram's voxel size " + number(voxel) + " Å differs from the model's " +
                     number(meta.voxelSize) +
-                    " Å; membranes may look thicker or thinner than in training (bin or "
-                    "fine-tune with resources/pipelines/adapt-membranes.json)");
+                    " Å and the slices are not rescaled; membranes may look thicker or thinner than in training "
+                    "(rescale_to_model, bin, or fine-tune with resources/pipelines/adapt-membranes.json)");
     InferenceOptions o;
     o.tileSize = int(v.tileSize);
     o.overlap = int(v.overlap);
@@ -194,7 +205,8 @@ PortData runInfer(const StageInputs& in, const InferSettings& v, JobContext& con
     o.flipTta = v.flipTta;
     o.threads = context.threadBudget();
     o.device = context.device().name;
-    Segmentation s = segmentVolume(*image, network, o, classIndex(meta, v.probabilityClass), context.control());
+    Segmentation s =
+        segmentVolume(*image, network, o, classIndex(meta, v.probabilityClass), context.control(), rescale);
     context.setProgress(1.0, "segmented");
     return {{"probabilities", s.probabilities}, {"labels", s.labels}};
 }
@@ -208,7 +220,8 @@ StagePtr inferStage() {
             "Segments a tomogram of any size slice by slice with the membrane U-Net: overlapping tiles in batches, "
             "blended smoothly, optional flip test-time augmentation; memory stays bounded whatever the depth. Runs on "
             "the device lane (CUDA when available). Without a model input or model_path it uses the shipped model. "
-            "Outputs the probability of one class (membrane by default) and the most probable class per voxel.")
+            "Outputs the probability of one class (membrane by default) and the most probable class per voxel. "
+            "XY slices are resampled to the model's voxel size and back (rescale_to_model).")
         .input("image", DataKind::Volume, "Tomogram (any size and scalar type)")
         .optionalInput("model", DataKind::Model, "Trained model (default: model_path, then the shipped model)")
         .output("probabilities", DataKind::Volume,
@@ -219,6 +232,10 @@ StagePtr inferStage() {
         .param("overlap", &S::overlap, {0, 2048}, "voxels", "Overlap of neighbouring tiles (blended)")
         .param("batch_size", &S::batchSize, {1, 1024}, "tiles", "Tiles per network call")
         .flag("flip_tta", &S::flipTta, "Average over the four flips (4x slower, smoother)")
+        .flag("rescale_to_model", &S::rescaleToModel,
+              "Resample each XY slice to the model's voxel size (linear interpolation) and the probabilities back, "
+              "so membranes reach the network as thick as in training; skipped within 2% or when the voxel size "
+              "is more than 4x off (likely unset)")
         .path("model_path", &S::modelPath, "Model file (empty: the model input, else the shipped model)")
         .textChoice("probability_class", &S::probabilityClass, {"membrane", "protein", "background"},
                     "Class whose probability is output")

@@ -66,7 +66,7 @@ LabelTable labelTableFor(const ModelMetadata& metadata) {
 }
 
 Segmentation segmentVolume(const Volume& image, const SegmentationNetwork& network, const InferenceOptions& options,
-                           int probabilityClass, const RunControl& control) {
+                           int probabilityClass, const RunControl& control, const SliceRescale& rescale) {
     if (image.empty()) throw InputError("input 'image' is empty");
     const int classes = network.metadata().architecture.classes;
     if (probabilityClass < 0 || probabilityClass >= classes)
@@ -82,20 +82,40 @@ Segmentation segmentVolume(const Volume& image, const SegmentationNetwork& netwo
     out.labels->table() = labelTableFor(network.metadata());
     float* probs = out.probabilities->data<float>();
     LabelId* labels = out.labels->labels();
-    const std::int64_t area = image.nx() * image.ny();
+    const std::int64_t nx = image.nx(), ny = image.ny(), area = nx * ny;
+    auto store = [&](std::int64_t z, const float* p) {
+        float* dst = probs + z * area;
+        LabelId* lab = labels + z * area;
+        const float* chosen = p + probabilityClass * area;
+        for (std::int64_t i = 0; i < area; ++i) {
+            dst[i] = chosen[i];
+            int best = 0;
+            for (int c = 1; c < classes; ++c)
+                if (p[c * area + i] > p[best * area + i]) best = c;
+            lab[i] = LabelId(best);
+        }
+    };
+    SliceVolume view = sliceView(image);
+    if (!rescale.active()) {
+        runTiledSliceInference(network, view, options, store, control);
+        return out;
+    }
+    // The network sees slices at the model's voxel size; each class's probabilities come
+    // back to the tomogram's grid before the argmax.
+    const std::int64_t rx = resampledLength(nx, rescale.factor[0], 1.0),
+                       ry = resampledLength(ny, rescale.factor[1], 1.0);
+    SliceVolume resampled{rx, ry, image.nz(), {}};
+    resampled.readSlice = [read = view.readSlice, nx, ny, rx, ry](std::int64_t z, float* dst) {
+        std::vector<float> slice(static_cast<std::size_t>(nx * ny));
+        read(z, slice.data());
+        resampleSlice(slice.data(), nx, ny, dst, rx, ry);
+    };
+    std::vector<float> back(static_cast<std::size_t>(classes * area));
     runTiledSliceInference(
-        network, sliceView(image), options,
+        network, resampled, options,
         [&](std::int64_t z, const float* p) {
-            float* dst = probs + z * area;
-            LabelId* lab = labels + z * area;
-            const float* chosen = p + probabilityClass * area;
-            for (std::int64_t i = 0; i < area; ++i) {
-                dst[i] = chosen[i];
-                int best = 0;
-                for (int c = 1; c < classes; ++c)
-                    if (p[c * area + i] > p[best * area + i]) best = c;
-                lab[i] = LabelId(best);
-            }
+            for (int c = 0; c < classes; ++c) resampleSlice(p + c * rx * ry, rx, ry, back.data() + c * area, nx, ny);
+            store(z, back.data());
         },
         control);
     return out;

@@ -12,6 +12,7 @@
 #include "plugins/unet/model/SegmentationNetwork.h"
 #include "plugins/unet/model/TiledSliceInference.h"
 #include "plugins/unet/model/UNetTrainer.h"
+#include "plugins/unet/logic/SliceResampling.h"
 
 #include <memory>
 #include <string>
@@ -36,9 +37,13 @@ struct Segmentation {
     std::shared_ptr<LabelVolume> labels;    // the most probable class per voxel
 };
 // Segments `image` slice by slice. `probabilityClass` is the class whose probability is
-// returned. Geometry (voxel size, origin) is copied from the image.
+// returned. Geometry (voxel size, origin) is copied from the image. With an active
+// `rescale`, each XY slice is resampled by its factors (to the model's voxel size) before
+// the network and the class probabilities back to the slice's size after (linear
+// interpolation); the labels are the most probable class of the probabilities brought
+// back. Neighbouring slices (2.5D models) are taken as they are along z.
 Segmentation segmentVolume(const Volume& image, const SegmentationNetwork& network, const InferenceOptions& options,
-                           int probabilityClass, const RunControl& control);
+                           int probabilityClass, const RunControl& control, const SliceRescale& rescale = {});
 // The label table for a network's classes (the semantic default for the standard three).
 LabelTable labelTableFor(const ModelMetadata& metadata);
 

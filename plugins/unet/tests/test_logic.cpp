@@ -6,6 +6,7 @@
 #include <atomic>
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -56,6 +57,82 @@ TEST(UNetLogic, SegmentsAnyScalarTypeAndKeepsGeometry) {
     EXPECT_EQ(std::vector<float>(f.probabilities->data<float>(), f.probabilities->data<float>() + v.voxelCount()),
               std::vector<float>(s.probabilities->data<float>(), s.probabilities->data<float>() + v.voxelCount()));
     EXPECT_THROW(segmentVolume(v, net, o, 5, {}), InputError);
+}
+
+TEST(UNetLogic, SliceResamplingRoundTripsAndKeepsConstants) {
+    EXPECT_EQ(resampledLength(100, 20, 10), 200);
+    EXPECT_EQ(resampledLength(100, 7, 10), 70);
+    EXPECT_EQ(resampledLength(1, 1, 10), 1);
+    const std::int64_t nx = 40, ny = 30;
+    std::vector<float> image(std::size_t(nx * ny));
+    for (std::int64_t y = 0; y < ny; ++y)
+        for (std::int64_t x = 0; x < nx; ++x)
+            image[std::size_t(y * nx + x)] = float(std::sin(0.25 * x) + std::cos(0.2 * y) + 0.01 * x);
+    // Up by 2 (a tomogram at twice the model's voxel size) and back: close to the original.
+    std::vector<float> up(std::size_t(4 * nx * ny)), back(image.size());
+    resampleSlice(image.data(), nx, ny, up.data(), 2 * nx, 2 * ny);
+    resampleSlice(up.data(), 2 * nx, 2 * ny, back.data(), nx, ny);
+    double worst = 0;
+    for (std::int64_t y = 1; y < ny - 1; ++y)
+        for (std::int64_t x = 1; x < nx - 1; ++x)
+            worst = std::max(worst, double(std::fabs(back[std::size_t(y * nx + x)] - image[std::size_t(y * nx + x)])));
+    EXPECT_LT(worst, 0.05);
+    // Enlarging is linear interpolation: the new pixels between two old ones are their blend.
+    EXPECT_NEAR(up[1], 0.75f * image[0] + 0.25f * image[1], 1e-5);
+    // Weights sum to one: constants (and probabilities summing to one) stay so.
+    std::vector<float> ones(std::size_t(nx * ny), 1.0f), odd(std::size_t(23 * 17));
+    resampleSlice(ones.data(), nx, ny, odd.data(), 23, 17);
+    for (float v : odd) EXPECT_NEAR(v, 1.0f, 1e-6);
+}
+
+TEST(UNetLogic, RescaleIsChosenFromTheVoxelSizes) {
+    const SliceRescale twice = chooseSliceRescale(20, 20, 10);
+    EXPECT_TRUE(twice.active());
+    EXPECT_DOUBLE_EQ(twice.factor[0], 2.0);
+    EXPECT_DOUBLE_EQ(chooseSliceRescale(7, 7, 10).factor[1], 0.7);
+    EXPECT_FALSE(chooseSliceRescale(10.1, 10.1, 10).active());  // within 2%
+    const SliceRescale unset = chooseSliceRescale(1, 1, 10);    // an MRC file without a voxel size
+    EXPECT_FALSE(unset.active());
+    EXPECT_NE(unset.note.find("warning"), std::string::npos);
+}
+
+// A tomogram at twice the model's voxel size is segmented at the model's scale: the same
+// as upsampling it by hand, segmenting that at 10 Å and bringing the probabilities back;
+// outputs keep the input's size and geometry.
+TEST(UNetLogic, TomogramAtTwiceTheModelVoxelSizeIsSegmentedAtTheModelScale) {
+    auto net = tinyNetwork(4);
+    ASSERT_DOUBLE_EQ(net.metadata().voxelSize, 10.0);
+    const std::int64_t nx = 18, ny = 14, nz = 3;
+    Volume v({nx, ny, nz}, ScalarType::Float32);
+    for (std::int64_t i = 0; i < v.voxelCount(); ++i) v.data<float>()[i] = float(std::sin(0.37 * double(i)));
+    v.setVoxelSize({20, 20, 20});
+    InferenceOptions o;
+    o.tileSize = 16;
+    o.overlap = 4;
+    const SliceRescale rescale = chooseSliceRescale(20, 20, net.metadata().voxelSize);
+    const Segmentation s = segmentVolume(v, net, o, 2, {}, rescale);
+    EXPECT_EQ(s.probabilities->dims(), v.dims());
+    EXPECT_EQ(s.labels->dims(), v.dims());
+    EXPECT_EQ(s.probabilities->voxelSize(), v.voxelSize());
+
+    Volume big({2 * nx, 2 * ny, nz}, ScalarType::Float32);
+    for (std::int64_t z = 0; z < nz; ++z)
+        resampleSlice(v.data<float>() + z * nx * ny, nx, ny, big.data<float>() + z * 4 * nx * ny, 2 * nx, 2 * ny);
+    big.setVoxelSize({10, 10, 10});
+    const Segmentation atModel = segmentVolume(big, net, o, 2, {});
+    std::vector<float> expected(std::size_t(nx * ny));
+    for (std::int64_t z = 0; z < nz; ++z) {
+        resampleSlice(atModel.probabilities->data<float>() + z * 4 * nx * ny, 2 * nx, 2 * ny, expected.data(), nx, ny);
+        for (std::int64_t i = 0; i < nx * ny; ++i)
+            EXPECT_NEAR(s.probabilities->data<float>()[z * nx * ny + i], expected[std::size_t(i)], 1e-5);
+    }
+    // Without the rescale the network sees other (smaller) slices and answers otherwise.
+    const Segmentation plain = segmentVolume(v, net, o, 2, {});
+    double differ = 0;
+    for (std::int64_t i = 0; i < v.voxelCount(); ++i)
+        differ = std::max(differ,
+                          double(std::fabs(plain.probabilities->data<float>()[i] - s.probabilities->data<float>()[i])));
+    EXPECT_GT(differ, 1e-4);
 }
 
 TEST(UNetLogic, LoadsModelInputPathOrShippedModelAndRefusesForeignBytes) {
