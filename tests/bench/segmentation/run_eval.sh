@@ -9,6 +9,8 @@
 # METHODS: comma-separated among unet (the U-Net alone), membranes (the shipped
 # pipeline), adapt (adapt-membranes: a few minutes per tomogram on a CPU). Default
 # unet,membranes. SET_DIR: where the set is written (kept; made once per SNR).
+# CELLFORGE_EVAL_MODEL=FILE scores that model file instead of the shipped one (its
+# results go to results-<file name>).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
 build="${1:-$root/build}"
@@ -19,6 +21,11 @@ here="$root/tests/bench/segmentation"
 python="${CELLFORGE_PYTHON:-/usr/bin/python3}"
 cli="$build/bin/cellforge-cli"
 results="$set_dir/results"
+model_args=()
+if [ -n "${CELLFORGE_EVAL_MODEL:-}" ]; then
+  model_args=(--set "seg.model_path=$CELLFORGE_EVAL_MODEL")
+  results="$set_dir/results-$(basename "$CELLFORGE_EVAL_MODEL")"
+fi
 
 if [ ! -f "$set_dir/manifest.csv" ]; then
   "$python" -W ignore "$here/independent_phantoms.py" "$set_dir" --snr "$snr" \
@@ -48,7 +55,7 @@ PY
     out="$results/$method/$name"
     mkdir -p "$out"
     start=$(date +%s.%N)
-    if ! "$cli" run "$pipeline" --input "tomogram=$set_dir/$name.mrc" --output "$out" > "$out/log.txt" 2>&1; then
+    if ! "$cli" run "$pipeline" --input "tomogram=$set_dir/$name.mrc" --output "$out" "${model_args[@]}" > "$out/log.txt" 2>&1; then
       echo "$method failed on $name:" >&2; tail -5 "$out/log.txt" >&2; exit 1
     fi
     printf '%s %s %.1f s\n' "$method" "$name" "$(echo "$(date +%s.%N) - $start" | bc)" >&2

@@ -47,6 +47,19 @@ TEST(ShippedPipelines, MembranesOnTheDemoThenEvaluateAgainstItsGroundTruth) {
     const Table vesicles = io::readTable((out / "seg" / "vesicles.csv").string());
     const auto closed = vesicles.numericColumn("closed");
     EXPECT_GE(std::count(closed.begin(), closed.end(), 1.0), 2) << "vesicles closed on the demo";
+    // One instance per membrane, exactly on the membrane voxels of labels.mrc.
+    const LabelVolume instances = io::readLabelVolume((out / "seg" / "instances.mrc").string());
+    ASSERT_EQ(instances.dims(), labels.dims());
+    std::int64_t membrane = 0, mismatched = 0;
+    for (std::int64_t i = 0; i < labels.voxelCount(); ++i) {
+        const bool isMembrane = labels.labels()[i] == 2;
+        membrane += isMembrane;
+        mismatched += isMembrane != (instances.labels()[i] != 0);
+    }
+    EXPECT_LT(double(mismatched), 0.01 * double(membrane)) << "instances cover the membrane voxels";
+    const std::vector<LabelId> ids = instances.presentLabels();
+    EXPECT_GE(ids.size(), 3u) << "the demo's membranes are several instances";
+    EXPECT_TRUE(fs::exists(out / "seg" / "merges.csv"));
 
     ASSERT_EQ(runCli("run evaluate-segmentation --input labels=" + (out / "seg" / "labels.mrc").string() +
                      " --input reference=" + truth + " --output " + (out / "eval").string()),
