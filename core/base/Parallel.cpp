@@ -43,10 +43,11 @@ void parallelForBlocks(std::int64_t count, const RunControl& control,
                 const std::int64_t finished = done.fetch_add(1) + 1;
                 // Whichever worker finishes a block reports, one at a time and never backwards, so
                 // progress moves even while the caller's thread is descheduled; progress sinks
-                // are never called concurrently. A worker that finds the lock taken skips.
+                // are never called concurrently. A worker that finds the lock taken skips, and
+                // none reports once the run is cancelled (a sink may cancel it).
                 if (options.reportProgress) {
                     std::unique_lock<std::mutex> lock(reportMutex, std::try_to_lock);
-                    if (lock.owns_lock() && finished > reported) {
+                    if (lock.owns_lock() && finished > reported && !control.isCancelled()) {
                         reported = finished;
                         control.report(double(finished) / double(blocks));
                     }
