@@ -26,6 +26,7 @@
 #include <fstream>
 #include <limits>
 #include <optional>
+#include <set>
 #include <string_view>
 #include <memory>
 #include <mutex>
@@ -272,10 +273,15 @@ void checkNiftiHeader(const std::string& path) {
     const int got = gzread(f, h, sizeof h);
     gzclose(f);
     if (got != int(sizeof h)) return;
+    // NIfTI-1 by its magic ("n+1" or "ni1" at 344) or its header size (348, either byte
+    // order): the readers accept a file on either. The byte order follows from dim[0].
     std::int32_t size;
     std::memcpy(&size, h, 4);
-    const bool swapped = size != 348;
-    if (swapped && __builtin_bswap32(std::uint32_t(size)) != 348u) return;  // not NIfTI-1: ITK decides
+    const bool magic = (h[344] == 'n' && (h[345] == '+' || h[345] == 'i') && h[346] == '1');
+    if (!magic && size != 348 && __builtin_bswap32(std::uint32_t(size)) != 348u) return;  // not NIfTI-1
+    std::uint16_t dim0;
+    std::memcpy(&dim0, h + 40, 2);
+    const bool swapped = !(dim0 >= 1 && dim0 <= 7);
     auto floatAt = [&](std::size_t offset) {
         std::uint32_t bits;
         std::memcpy(&bits, h + offset, 4);
@@ -300,7 +306,41 @@ void checkNiftiHeader(const std::string& path) {
 // whose scan lines libtiff cannot size into a zero-byte buffer (heap corruption, found
 // by tests/fuzz). Every page is checked with libtiff first: one channel of 8, 16, 32 or
 // 64 bits, the first page's width, height and sample format, and a readable layout.
+// The chain of image directories, walked by hand: ITK's own copy of libtiff counts the
+// pages of a file whose chain loops back forever (found by tests/fuzz).
+void checkTiffDirectoryChain(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    unsigned char header[8];
+    if (!in.read(reinterpret_cast<char*>(header), 8)) return;  // libtiff reports it
+    const bool little = header[0] == 'I' && header[1] == 'I';
+    if (!little && !(header[0] == 'M' && header[1] == 'M')) return;
+    auto get = [&](const unsigned char* b, int n) {
+        std::uint64_t v = 0;
+        for (int i = 0; i < n; ++i) v |= std::uint64_t(b[little ? i : n - 1 - i]) << (8 * i);
+        return v;
+    };
+    if (get(header + 2, 2) != 42) return;  // BigTIFF or not TIFF: libtiff decides
+    in.seekg(0, std::ios::end);
+    const auto size = std::uint64_t(in.tellg());
+    std::set<std::uint64_t> seen;
+    for (std::uint64_t offset = get(header + 4, 4); offset != 0;) {
+        if (!seen.insert(offset).second)
+            throw InputError("tiff file '" + path + "': its chain of pages loops back to offset " +
+                             std::to_string(offset));
+        unsigned char count[2];
+        in.seekg(std::streamoff(offset));
+        // A link past the end ends the chain for libtiff too (it reads the pages before).
+        if (offset + 2 > size || !in.read(reinterpret_cast<char*>(count), 2)) return;
+        const std::uint64_t next = offset + 2 + 12 * get(count, 2);
+        unsigned char link[4];
+        in.seekg(std::streamoff(next));
+        if (next + 4 > size || !in.read(reinterpret_cast<char*>(link), 4)) return;
+        offset = get(link, 4);
+    }
+}
+
 void checkTiffPages(const std::string& path) {
+    checkTiffDirectoryChain(path);
     TIFFSetWarningHandler(nullptr);
     TIFFSetErrorHandler(nullptr);
     std::unique_ptr<TIFF, void (*)(TIFF*)> tiff(TIFFOpen(path.c_str(), "r"), TIFFClose);
