@@ -29,6 +29,7 @@
 namespace cellforge {
 
 class JobContext;
+class Volume;
 
 // A stage's inputs as run() sees them (checked by invokeStage), with typed access.
 class StageInputs {
@@ -47,6 +48,11 @@ public:
         if (it == data_.end() || !it->second) return nullptr;
         return dataAs<T>(it->second, "input '" + port + "'");
     }
+    // An optional volume that must lie on the grid of `grid` (the input on `gridPort`), as
+    // float32 (converted if stored otherwise): null when absent, InputError naming both
+    // ports when the sizes differ. For per-voxel maps such as probabilities.
+    std::shared_ptr<const Volume> optionalFloat32On(const std::string& port, const Volume& grid,
+                                                    const std::string& gridPort) const;
     bool has(const std::string& port) const {
         auto it = data_.find(port);
         return it != data_.end() && it->second;

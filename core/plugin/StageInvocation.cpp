@@ -1,7 +1,9 @@
 #include "core/plugin/StageInvocation.h"
 
 #include "core/base/Errors.h"
+#include "core/data/Volume.h"
 #include "core/jobs/JobContext.h"
+#include "core/plugin/StageBuilder.h"
 
 #include <algorithm>
 
@@ -67,6 +69,20 @@ PortData invokeStage(const Stage& stage, const PortData& inputs, const std::map<
     const StageInfo info = stage.info();
     const ParameterValues params = validateParameters(info.parameters, given, where);
     return invokeStage(stage, info, inputs, params, context, where);
+}
+
+std::shared_ptr<const Volume> StageInputs::optionalFloat32On(const std::string& port, const Volume& grid,
+                                                             const std::string& gridPort) const {
+    std::shared_ptr<const Volume> volume = optional<Volume>(port);
+    if (!volume) return nullptr;
+    auto sizeText = [](const Index3& d) {
+        return std::to_string(d[0]) + " x " + std::to_string(d[1]) + " x " + std::to_string(d[2]);
+    };
+    if (volume->dims() != grid.dims())
+        throw InputError("input '" + port + "' (" + sizeText(volume->dims()) + ") and '" + gridPort + "' (" +
+                         sizeText(grid.dims()) + ") differ in size");
+    if (volume->scalarType() != ScalarType::Float32) volume = std::make_shared<Volume>(volume->toFloat32());
+    return volume;
 }
 
 }  // namespace cellforge

@@ -11,20 +11,9 @@ namespace cellforge::connect {
 
 namespace {
 
-std::string sizeText(const Index3& d) {
-    return std::to_string(d[0]) + " x " + std::to_string(d[1]) + " x " + std::to_string(d[2]);
-}
-
 PortData runRegionMerge(const StageInputs& in, const RegionMergeSettings& s, JobContext& context) {
     const auto labels = in.get<LabelVolume>("labels");
-    std::shared_ptr<const Volume> probability = in.optional<Volume>("probabilities");
-    if (probability) {
-        if (probability->dims() != labels->dims())
-            throw InputError("input 'probabilities' (" + sizeText(probability->dims()) + ") and 'labels' (" +
-                             sizeText(labels->dims()) + ") differ in size");
-        if (probability->scalarType() != ScalarType::Float32)
-            probability = std::make_shared<Volume>(probability->toFloat32());
-    }
+    const std::shared_ptr<const Volume> probability = in.optionalFloat32On("probabilities", *labels, "labels");
     auto instances = std::make_shared<LabelVolume>(labels->dims());
     instances->setVoxelSize(labels->voxelSize());
     instances->setOrigin(labels->origin());

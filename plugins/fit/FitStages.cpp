@@ -12,20 +12,9 @@ namespace cellforge::fit {
 
 namespace {
 
-std::string sizeText(const Index3& d) {
-    return std::to_string(d[0]) + " x " + std::to_string(d[1]) + " x " + std::to_string(d[2]);
-}
-
 PortData runCloseVesicles(const StageInputs& in, const VesicleFitSettings& s, JobContext& context) {
     const auto labelsIn = in.get<LabelVolume>("labels");
-    std::shared_ptr<const Volume> probability = in.optional<Volume>("probabilities");
-    if (probability) {
-        if (probability->dims() != labelsIn->dims())
-            throw InputError("input 'probabilities' (" + sizeText(probability->dims()) + ") and 'labels' (" +
-                             sizeText(labelsIn->dims()) + ") differ in size");
-        if (probability->scalarType() != ScalarType::Float32)
-            probability = std::make_shared<Volume>(probability->toFloat32());
-    }
+    const std::shared_ptr<const Volume> probability = in.optionalFloat32On("probabilities", *labelsIn, "labels");
     auto out = std::make_shared<LabelVolume>(labelsIn->deepCopyLabels());
     const VesicleFitResult r =
         fit::closeVesicles(out->labels(), probability ? probability->data<float>() : nullptr,
